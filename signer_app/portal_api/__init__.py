@@ -1,0 +1,4 @@
+"""The integrator portal's HTTP client and the contract file (Qt-free).
+
+Filled by the portal issue; it must not import ``token`` or ``envelope``.
+"""
