@@ -44,7 +44,9 @@ def test_no_pin_in_logs_errors_or_reprs(
     token = softhsm_copy.tokens[0]
     env = {**os.environ, **softhsm_copy.env()}
     service = TokenService(
-        ServiceOptions(backend=backend, isolation=Isolation.PROCESS, timeouts=Timeouts(), host_env=env)
+        ServiceOptions(
+            backend=backend, isolation=Isolation.PROCESS, timeouts=Timeouts(), host_env=env
+        )
     )
     try:
         module = softhsm_copy.module_path
@@ -52,9 +54,23 @@ def test_no_pin_in_logs_errors_or_reprs(
             s.slot_id for s in service.slots(module) if s.token and s.token.label == token.label
         )
         subprocess.run(
-            ["pkcs11-tool", "--module", module, "--slot", str(slot_id), "--login",
-             "--pin", token.user_pin, "--change-pin", "--new-pin", SECRET_PIN],
-            env=env, check=True, capture_output=True, timeout=60,
+            [
+                "pkcs11-tool",
+                "--module",
+                module,
+                "--slot",
+                str(slot_id),
+                "--login",
+                "--pin",
+                token.user_pin,
+                "--change-pin",
+                "--new-pin",
+                SECRET_PIN,
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         service.release(module)  # SoftHSM reads the new PIN in a fresh host
         with pytest.raises(PinIncorrectError) as wrong:
