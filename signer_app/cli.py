@@ -18,7 +18,7 @@ from signer_app import __version__
 from signer_app.cli_texts import Language, text
 from signer_app.config import LoadedSettings, load_settings
 from signer_app.errors import SignerAppError
-from signer_app.logs import configure_logging
+from signer_app.logs import configure_logging, log_environment
 from signer_app.token.api import CKF_TOKEN_INITIALIZED, SlotInfo
 from signer_app.token.binfmt import current_architecture
 from signer_app.token.catalogue import ModuleCandidate, ModuleSource
@@ -88,6 +88,7 @@ def run(argv: Sequence[str]) -> int:
             console=True,
             verbose=options.verbose,
         )
+        log_environment(_log)
         if options.command == "tokens":
             return _tokens(options, loaded, language)
     except SignerAppError as exc:

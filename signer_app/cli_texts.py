@@ -115,6 +115,10 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "token.pin_length": ("PIN uzunluğu geçersiz", "The PIN has an invalid length"),
     "token.pin_pad_cancelled": ("PIN girişi iptal edildi", "PIN entry was cancelled"),
+    "token.pin_pad_unavailable": (
+        "Okuyucunun tuş takımı yok; PIN'i yazarak girin",
+        "The reader has no PIN-pad; type the PIN",
+    ),
     "token.pin_final_try": ("Son PIN deneme hakkı", "Last PIN try"),
     "token.certificate_invalid": ("Sertifika okunamadı", "The certificate cannot be read"),
 }

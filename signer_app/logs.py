@@ -505,6 +505,8 @@ def configure_logging(
     if console:
         console_handler = logging.StreamHandler(sys.stderr)
         console_handler.setFormatter(_ConsoleFormatter(tracebacks=verbose))
+        # The file keeps the whole story; the terminal shows only trouble.
+        console_handler.setLevel(logging.NOTSET if verbose else logging.WARNING)
         handlers.append(console_handler)
     for handler in handlers:
         handler.addFilter(RedactingFilter())

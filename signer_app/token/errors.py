@@ -21,6 +21,7 @@ __all__ = [
     "PinLengthError",
     "PinLockedError",
     "PinPadCancelledError",
+    "PinPadUnavailableError",
     "TokenError",
     "TokenHostCrashedError",
     "TokenModuleError",
@@ -138,3 +139,9 @@ class PinConfirmationRequiredError(PinError):
 
     retriable = True
     message_key = "token.pin_final_try"
+
+
+class PinPadUnavailableError(PinError):
+    """The reader has no PIN-pad; the PIN must be typed in."""
+
+    message_key = "token.pin_pad_unavailable"

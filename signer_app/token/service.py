@@ -37,6 +37,7 @@ from signer_app.token.errors import (
     MechanismNotSupportedError,
     PinConfirmationRequiredError,
     PinLockedError,
+    PinPadUnavailableError,
     TokenNotPresentError,
     TokenRemovedError,
 )
@@ -251,8 +252,13 @@ class TokenService:
         :raises PinLockedError: the card is locked.
         :raises PinConfirmationRequiredError: one try is left and it was not confirmed.
         :raises PinIncorrectError: the PIN was wrong (with the state after it).
+        :raises PinPadUnavailableError: no PIN given and the reader has no PIN-pad.
         """
-        status = self.pin_status(module, slot_id)
+        token = self.slot(module, slot_id).token
+        assert token is not None
+        if pin is None and not token.protected_authentication_path:
+            raise PinPadUnavailableError("the reader has no PIN-pad", status=token.pin_status)
+        status = token.pin_status
         if status is PinStatus.LOCKED:
             raise PinLockedError("the card reports its PIN locked", status=status)
         if status is PinStatus.FINAL_TRY and not confirm_final_try:

@@ -25,6 +25,7 @@ from signer_app.token.errors import (
     KeyNotFoundError,
     LoginRequiredError,
     PinIncorrectError,
+    PinPadUnavailableError,
     TokenNotPresentError,
 )
 from signer_app.token.pin import PinStatus
@@ -225,6 +226,12 @@ def test_key_object_behaves_like_a_cryptography_key_but_never_exports(subject: S
             key.decrypt(b"x", padding.PKCS1v15())
     finally:
         subject.service.logout(subject.module, cert.slot_id)
+
+
+def test_pinpad_login_needs_a_pinpad(subject: Subject) -> None:
+    token = subject.manifest.tokens[0]
+    with pytest.raises(PinPadUnavailableError):
+        subject.service.login(subject.module, subject.slot_of(token), None)
 
 
 def test_unknown_slot_is_not_present(subject: Subject) -> None:
