@@ -36,7 +36,9 @@ newer policy. Keys that look like secrets (``pin``, ``password``…) are never
 read from any layer nor written to the user file: secrets are not settings.
 
 ``SIGNER_APP_POLICY_FILE`` replaces the machine policy source (on every
-platform, the Windows registry included) by one JSON or plist file, and
+platform, the Windows registry included) by one JSON or plist file — in
+development runs only: the frozen, installed program ignores it, so that a
+user cannot swap the policy IT locked — and
 ``SIGNER_APP_CONFIG_DIR`` replaces the user configuration folder; both exist
 for tests and CI.
 """
@@ -609,7 +611,10 @@ if sys.platform == "win32":
 
 
 def _machine_layers(policy_file: Path | None) -> list[_Layer]:
-    if policy_file is None:
+    if policy_file is None and not getattr(sys, "frozen", False):
+        # Only a development run honours the variable: in the installed
+        # (frozen) program a user's environment must not replace the policy
+        # IT has locked.
         override = os.environ.get(POLICY_FILE_ENV, "").strip()
         policy_file = Path(override) if override else None
     layers: list[_Layer | None]

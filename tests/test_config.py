@@ -7,6 +7,7 @@ import logging
 import math
 import os
 import plistlib
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -481,6 +482,19 @@ def test_policy_file_from_the_environment(tmp_path: Path, monkeypatch: pytest.Mo
     assert loaded.settings.log_level == "ERROR"
     assert loaded.origins == {"policy": str(path), "user": str(user)}
     assert user_settings_path() == user
+
+
+def test_frozen_program_ignores_the_policy_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_json(tmp_path / "env-policy.json", {"settings": {"language": "en"}})
+    monkeypatch.setenv(POLICY_FILE_ENV, str(path))
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr("signer_app.config.LINUX_POLICY_FILE", tmp_path / "absent.json")
+    monkeypatch.setattr("signer_app.config.MACOS_POLICY_FILE", tmp_path / "absent.plist")
+    loaded = load_settings(user_dir=tmp_path / "user")
+    assert loaded.settings.language == "tr"
+    assert "policy" not in loaded.origins
 
 
 def test_missing_files_are_empty_layers(tmp_path: Path) -> None:
