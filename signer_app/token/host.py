@@ -132,7 +132,4 @@ def main(argv: list[str]) -> int:
     )
     requests, replies = _take_protocol_streams()
     backend = BackendName(options.backend)
-    try:
-        return serve(lambda: create_backend(options.module, backend), requests, replies)
-    except ModuleLoadError:
-        return 3
+    return serve(lambda: create_backend(options.module, backend), requests, replies)
