@@ -172,18 +172,10 @@ def _issue(obj: WorkerObject, public_key: _PublicKey, ca: Identity) -> x509.Cert
     not_before = datetime.fromisoformat(obj["not_before"])
     not_after = datetime.fromisoformat(obj["not_after"])
     kind = obj["kind"]
-    if kind in ("seal", "expired-seal"):
-        return make_seal_certificate(
-            ca,
-            public_key,
-            vkn=obj["tax_id"],
-            title=obj["title"],
-            not_before=not_before,
-            not_after=not_after,
-            locality=obj["locality"],
-        )
-    if kind == "encryption":
-        return make_encryption_certificate(
+    if kind in ("seal", "expired-seal", "encryption"):
+        # The seal and its ENCR0 twin share the subject; only the profile differs.
+        make = make_encryption_certificate if kind == "encryption" else make_seal_certificate
+        return make(
             ca,
             public_key,
             vkn=obj["tax_id"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Final, NoReturn
+from typing import Final, NoReturn, Self
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
@@ -59,7 +59,26 @@ def _refuse(what: str) -> NoReturn:
     raise TypeError(f"a key on a smart card cannot {what}")
 
 
-class TokenRSAPrivateKey(rsa.RSAPrivateKey):
+class _OnCard:
+    """What every card-backed key shares: it never leaves the card, and copies are itself."""
+
+    def private_bytes(
+        self,
+        encoding: serialization.Encoding,
+        format: serialization.PrivateFormat,
+        encryption_algorithm: serialization.KeySerializationEncryption,
+    ) -> bytes:
+        """Refuse: the key never leaves the card."""
+        _refuse("export its private key")
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        return self
+
+
+class TokenRSAPrivateKey(_OnCard, rsa.RSAPrivateKey):
     """An RSA key on a card: signs PKCS#1 v1.5, nothing else."""
 
     def __init__(self, signer: RawSigner, public_key: rsa.RSAPublicKey) -> None:
@@ -106,26 +125,11 @@ class TokenRSAPrivateKey(rsa.RSAPrivateKey):
         """Refuse: the key never leaves the card."""
         _refuse("export its private numbers")
 
-    def private_bytes(
-        self,
-        encoding: serialization.Encoding,
-        format: serialization.PrivateFormat,
-        encryption_algorithm: serialization.KeySerializationEncryption,
-    ) -> bytes:
-        """Refuse: the key never leaves the card."""
-        _refuse("export its private key")
-
-    def __copy__(self) -> TokenRSAPrivateKey:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, object]) -> TokenRSAPrivateKey:
-        return self
-
 
 _PKCS1v15 = padding.PKCS1v15
 
 
-class TokenECPrivateKey(ec.EllipticCurvePrivateKey):
+class TokenECPrivateKey(_OnCard, ec.EllipticCurvePrivateKey):
     """An EC key on a card: signs ECDSA, returning the DER form like ``cryptography``."""
 
     def __init__(self, signer: RawSigner, public_key: ec.EllipticCurvePublicKey) -> None:
@@ -173,18 +177,3 @@ class TokenECPrivateKey(ec.EllipticCurvePrivateKey):
     def private_numbers(self) -> ec.EllipticCurvePrivateNumbers:
         """Refuse: the key never leaves the card."""
         _refuse("export its private numbers")
-
-    def private_bytes(
-        self,
-        encoding: serialization.Encoding,
-        format: serialization.PrivateFormat,
-        encryption_algorithm: serialization.KeySerializationEncryption,
-    ) -> bytes:
-        """Refuse: the key never leaves the card."""
-        _refuse("export its private key")
-
-    def __copy__(self) -> TokenECPrivateKey:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, object]) -> TokenECPrivateKey:
-        return self

@@ -39,6 +39,7 @@ from signer_app.token.errors import (
     TokenRemovedError,
 )
 from signer_app.token.pin import PinStatus, pin_status_from_flags
+from signer_app.token.sessions import SessionTable
 
 __all__ = ["Pkcs11Backend", "translate_error"]
 
@@ -100,7 +101,7 @@ def _text(value: object) -> str:
     return str(value).rstrip("\x00 ").strip()
 
 
-class Pkcs11Backend:
+class Pkcs11Backend(SessionTable):
     """A :class:`~signer_app.token.api.TokenBackend` over python-pkcs11."""
 
     def __init__(self, module_path: str) -> None:
@@ -108,7 +109,7 @@ class Pkcs11Backend:
 
         :raises ModuleLoadError: when the file cannot be loaded or initialised.
         """
-        self._path = module_path
+        super().__init__(module_path)
         try:
             self._lib = pkcs11.lib(module_path)
         except p11e.PKCS11Error as exc:
@@ -116,13 +117,6 @@ class Pkcs11Backend:
             # carrying the loader's text; a subclass means C_Initialize failed.
             detail = str(exc) if type(exc) is p11e.PKCS11Error else type(exc).__name__
             raise ModuleLoadError(detail, initialize=type(exc) is not p11e.PKCS11Error) from exc
-        self._sessions: dict[int, Any] = {}
-        self._keys: dict[tuple[int, bytes], Any] = {}
-
-    @property
-    def module_path(self) -> str:
-        """The loaded module file."""
-        return self._path
 
     def _slot(self, slot_id: int) -> Any:
         for slot in self._lib.get_slots(token_present=False):
@@ -181,7 +175,7 @@ class Pkcs11Backend:
     def certificates(self, slot_id: int) -> list[CertificateObject]:
         """Read the X.509 certificates (public objects) without logging in."""
         try:
-            held = self._sessions.get(slot_id)
+            held = self._held(slot_id)
             session: Any = held if held is not None else self._slot(slot_id).get_token().open()
             try:
                 found = list(
@@ -212,12 +206,12 @@ class Pkcs11Backend:
         try:
             token = self._slot(slot_id).get_token()
             credential: object = pkcs11.PROTECTED_AUTH if pin is None else pin
-            self._sessions[slot_id] = token.open(user_pin=credential)
+            self._hold(slot_id, token.open(user_pin=credential))
         except p11e.UserAlreadyLoggedIn:
             # Another session of this process is logged in already (the
             # login state belongs to the application): a plain session
             # shares it.
-            self._sessions[slot_id] = self._slot(slot_id).get_token().open()
+            self._hold(slot_id, self._slot(slot_id).get_token().open())
         except p11e.PKCS11Error as exc:
             self._drop_leaked_session()
             raise translate_error(exc, self._pin_status(slot_id)) from exc
@@ -225,16 +219,11 @@ class Pkcs11Backend:
     def _drop_leaked_session(self) -> None:
         # C_Finalize closes the session python-pkcs11 leaked; it also ends
         # every other session of this module, so forget them all.
-        self._sessions.clear()
-        self._keys.clear()
+        self._forget_all()
         try:
             self._lib.reinitialize()
         except p11e.PKCS11Error:
             _log.warning("re-initialising %s after a failed login failed", self._path)
-
-    def is_logged_in(self, slot_id: int) -> bool:
-        """Whether a logged-in session is held for the slot."""
-        return slot_id in self._sessions
 
     def private_keys(self, slot_id: int) -> list[PrivateKeyObject]:
         """List the private keys visible in the logged-in session."""
@@ -252,37 +241,20 @@ class Pkcs11Backend:
         except p11e.PKCS11Error as exc:
             raise translate_error(exc) from exc
 
-    def _session(self, slot_id: int) -> Any:
-        session = self._sessions.get(slot_id)
-        if session is None:
-            raise LoginRequiredError("not logged in", slot_id=slot_id)
-        return session
-
     def sign(self, slot_id: int, key_id: bytes, mechanism: SignMechanism, data: bytes) -> bytes:
         """Sign with the private key whose ``CKA_ID`` is ``key_id``."""
         session = self._session(slot_id)
+        attributes = {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.ID: key_id}
         try:
-            key = self._keys.get((slot_id, key_id))
-            if key is None:
-                found = list(
-                    session.get_objects(
-                        {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.ID: key_id}
-                    )
-                )
-                if not found:
-                    raise KeyNotFoundError("no private key with this CKA_ID", key_id=key_id.hex())
-                if len(found) > 1:
-                    _log.warning("%d private keys share CKA_ID %s", len(found), key_id.hex())
-                key = self._keys[(slot_id, key_id)] = found[0]
+            key = self._key(slot_id, key_id, lambda: list(session.get_objects(attributes)))
             return bytes(key.sign(data, mechanism=_MECHANISMS[mechanism]))
         except p11e.PKCS11Error as exc:
-            self._keys.pop((slot_id, key_id), None)
+            self._drop_key(slot_id, key_id)
             raise translate_error(exc) from exc
 
     def logout(self, slot_id: int) -> None:
         """Close the slot's session, logging out."""
-        session = self._sessions.pop(slot_id, None)
-        self._keys = {k: v for k, v in self._keys.items() if k[0] != slot_id}
+        session = self._release(slot_id)
         if session is not None:
             try:
                 session.close()
@@ -295,7 +267,7 @@ class Pkcs11Backend:
 
     def close(self) -> None:
         """Close all sessions and unload the module."""
-        for slot_id in list(self._sessions):
+        for slot_id in self._held_slots():
             self.logout(slot_id)
         try:
             pkcs11.unload(self._path)

@@ -22,7 +22,6 @@ from signer_app.token.api import (
     TokenInfo,
 )
 from signer_app.token.errors import (
-    KeyNotFoundError,
     LoginRequiredError,
     MechanismNotSupportedError,
     ModuleLoadError,
@@ -37,6 +36,7 @@ from signer_app.token.errors import (
     TokenRemovedError,
 )
 from signer_app.token.pin import PinStatus, pin_status_from_flags
+from signer_app.token.sessions import SessionTable
 
 __all__ = ["PyKcs11Backend", "translate_error"]
 
@@ -91,7 +91,7 @@ def _text(value: object) -> str:
     return str(value).rstrip("\x00 ").strip()
 
 
-class PyKcs11Backend:
+class PyKcs11Backend(SessionTable):
     """A :class:`~signer_app.token.api.TokenBackend` over PyKCS11."""
 
     def __init__(self, module_path: str) -> None:
@@ -99,7 +99,7 @@ class PyKcs11Backend:
 
         :raises ModuleLoadError: when the file cannot be loaded or initialised.
         """
-        self._path = module_path
+        super().__init__(module_path)
         self._lib = PyKCS11.PyKCS11Lib()
         try:
             self._lib.load(module_path)
@@ -108,13 +108,6 @@ class PyKcs11Backend:
             initialize = int(exc.value) != -1
             detail = str(translate_error(exc)) if initialize else str(exc)
             raise ModuleLoadError(detail, initialize=initialize) from exc
-        self._sessions: dict[int, Any] = {}
-        self._keys: dict[tuple[int, bytes], Any] = {}
-
-    @property
-    def module_path(self) -> str:
-        """The loaded module file."""
-        return self._path
 
     def module_info(self) -> dict[str, str]:
         """Return ``C_GetInfo`` fields."""
@@ -173,7 +166,7 @@ class PyKcs11Backend:
     def certificates(self, slot_id: int) -> list[CertificateObject]:
         """Read the X.509 certificates (public objects) without logging in."""
         try:
-            held = self._sessions.get(slot_id)
+            held = self._held(slot_id)
             session = held if held is not None else self._lib.openSession(slot_id)
             try:
                 handles = session.findObjects(
@@ -221,7 +214,7 @@ class PyKcs11Backend:
             if int(exc.value) != CKR_USER_ALREADY_LOGGED_IN:
                 self._close_quietly(session)
                 raise translate_error(exc, self._pin_status(slot_id)) from exc
-        self._sessions[slot_id] = session
+        self._hold(slot_id, session)
 
     @staticmethod
     def _close_quietly(session: Any) -> None:
@@ -229,16 +222,6 @@ class PyKcs11Backend:
             session.closeSession()
         except PyKCS11.PyKCS11Error:
             _log.info("closing a session failed (card gone?)")
-
-    def is_logged_in(self, slot_id: int) -> bool:
-        """Whether a logged-in session is held for the slot."""
-        return slot_id in self._sessions
-
-    def _session(self, slot_id: int) -> Any:
-        session = self._sessions.get(slot_id)
-        if session is None:
-            raise LoginRequiredError("not logged in", slot_id=slot_id)
-        return session
 
     def private_keys(self, slot_id: int) -> list[PrivateKeyObject]:
         """List the private keys visible in the logged-in session."""
@@ -264,26 +247,18 @@ class PyKcs11Backend:
     def sign(self, slot_id: int, key_id: bytes, mechanism: SignMechanism, data: bytes) -> bytes:
         """Sign with the private key whose ``CKA_ID`` is ``key_id``."""
         session = self._session(slot_id)
+        template = [(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_ID, key_id)]
         try:
-            key = self._keys.get((slot_id, key_id))
-            if key is None:
-                found = session.findObjects(
-                    [(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_ID, key_id)]
-                )
-                if not found:
-                    raise KeyNotFoundError("no private key with this CKA_ID", key_id=key_id.hex())
-                if len(found) > 1:
-                    _log.warning("%d private keys share CKA_ID %s", len(found), key_id.hex())
-                key = self._keys[(slot_id, key_id)] = found[0]
-            return bytes(session.sign(key, data, PyKCS11.Mechanism(_MECHANISMS[mechanism], None)))
+            key = self._key(slot_id, key_id, lambda: list(session.findObjects(template)))
+            mech = PyKCS11.Mechanism(_MECHANISMS[mechanism], None)
+            return bytes(session.sign(key, data, mech))
         except PyKCS11.PyKCS11Error as exc:
-            self._keys.pop((slot_id, key_id), None)
+            self._drop_key(slot_id, key_id)
             raise translate_error(exc) from exc
 
     def logout(self, slot_id: int) -> None:
         """Log out and close the slot's session."""
-        session = self._sessions.pop(slot_id, None)
-        self._keys = {k: v for k, v in self._keys.items() if k[0] != slot_id}
+        session = self._release(slot_id)
         if session is not None:
             try:
                 session.logout()
@@ -293,8 +268,7 @@ class PyKcs11Backend:
 
     def reset(self) -> None:
         """Forget all sessions and re-initialise the module (after a card was removed)."""
-        self._sessions.clear()
-        self._keys.clear()
+        self._forget_all()
         try:
             self._lib.unload()
             self._lib = PyKCS11.PyKCS11Lib()
@@ -304,7 +278,7 @@ class PyKcs11Backend:
 
     def close(self) -> None:
         """Close all sessions and unload the module."""
-        for slot_id in list(self._sessions):
+        for slot_id in self._held_slots():
             self.logout(slot_id)
         try:
             self._lib.unload()
