@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from signer_app import __version__
+from signer_app.certificates import assess_usability
 from signer_app.cli_texts import Language, text
 from signer_app.config import LoadedSettings, load_settings
 from signer_app.errors import SignerAppError
@@ -22,7 +23,6 @@ from signer_app.logs import configure_logging, log_environment
 from signer_app.token.api import CKF_TOKEN_INITIALIZED, SlotInfo
 from signer_app.token.binfmt import current_architecture
 from signer_app.token.catalogue import ModuleCandidate, ModuleSource
-from signer_app.token.certificates import assess_usability
 from signer_app.token.probe import ProbeOutcome, ProbeResult
 from signer_app.token.service import TokenCertificate, TokenService
 
@@ -326,7 +326,7 @@ def _render_slot(slot: dict[str, Any], language: Language) -> list[str]:
     lines.append(f"    {text('certificates', language)}:")
     for cert in slot["certificates"]:
         if "error" in cert:
-            unreadable = text("token.certificate_invalid", language)
+            unreadable = text("certificate.invalid", language)
             lines.append(f"      [{cert['id']}] {cert['label']}: {unreadable}")
             continue
         kind = text(f"kind.{cert['kind']}", language)

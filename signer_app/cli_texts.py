@@ -120,7 +120,7 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The reader has no PIN-pad; type the PIN",
     ),
     "token.pin_final_try": ("Son PIN deneme hakkı", "Last PIN try"),
-    "token.certificate_invalid": ("Sertifika okunamadı", "The certificate cannot be read"),
+    "certificate.invalid": ("Sertifika okunamadı", "The certificate cannot be read"),
 }
 
 

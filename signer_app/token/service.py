@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from signer_app.certificates import CertificateInfo, CertificateParseError, parse_certificate
 from signer_app.token.api import (
     BackendName,
     CertificateObject,
@@ -31,7 +32,6 @@ from signer_app.token.api import (
     TokenBackend,
 )
 from signer_app.token.catalogue import Catalogue, ModuleCandidate, ModuleSource, load_catalogue
-from signer_app.token.certificates import CertificateInfo, CertificateParseError, parse_certificate
 from signer_app.token.errors import (
     KeyNotFoundError,
     MechanismNotSupportedError,

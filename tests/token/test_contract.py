@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from signer_app.certificates import CertificateKind
 from signer_app.testpki.manifest import Manifest, ObjectSpec, TokenSpec
 from signer_app.token.api import BackendName
-from signer_app.token.certificates import CertificateKind
 from signer_app.token.errors import (
     KeyNotFoundError,
     LoginRequiredError,

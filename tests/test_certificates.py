@@ -1,4 +1,4 @@
-"""Tests for signer_app.token.certificates, using certificates from signer_app.testpki."""
+"""Tests for signer_app.certificates, using certificates from signer_app.testpki."""
 
 from __future__ import annotations
 
@@ -14,6 +14,20 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from signer_app.certificates import (
+    EKU_MALI_MUHUR,
+    OID_QC_STATEMENTS,
+    POLICY_MALI_MUHUR,
+    QC_COMPLIANCE,
+    QC_TR_5070_NES,
+    CertificateInfo,
+    CertificateKind,
+    CertificateParseError,
+    KeyAlgorithm,
+    UsabilityReason,
+    assess_usability,
+    parse_certificate,
+)
 from signer_app.errors import SignerAppError
 from signer_app.testpki.pki import (
     DEFAULT_NES_CA_NAME,
@@ -28,21 +42,6 @@ from signer_app.testpki.pki import (
     qc_statements_extension,
     to_pem,
 )
-from signer_app.token.certificates import (
-    EKU_MALI_MUHUR,
-    OID_QC_STATEMENTS,
-    POLICY_MALI_MUHUR,
-    QC_COMPLIANCE,
-    QC_TR_5070_NES,
-    CertificateInfo,
-    CertificateKind,
-    CertificateParseError,
-    KeyAlgorithm,
-    UsabilityReason,
-    assess_usability,
-    parse_certificate,
-)
-from signer_app.token.errors import TokenError
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 TITLE = "ÖRNEK İŞ ÇÖZÜMLERİ DAĞITIM ANONİM ŞİRKETİ"
@@ -318,9 +317,9 @@ def test_key_algorithm_display_fallbacks() -> None:
 def test_garbage_is_a_parse_error(data: bytes) -> None:
     with pytest.raises(CertificateParseError) as caught:
         parse_certificate(data)
-    assert isinstance(caught.value, TokenError)
     assert isinstance(caught.value, SignerAppError)
-    assert caught.value.message_key == "token.certificate_invalid"
+    assert isinstance(caught.value, SignerAppError)
+    assert caught.value.message_key == "certificate.invalid"
 
 
 def test_truncated_certificate_is_a_parse_error(pki: Pki) -> None:

@@ -1,4 +1,4 @@
-"""Reading token certificates and deciding whether one may counter-sign.
+"""Reading certificates (from a card or a signature) and deciding whether one may counter-sign.
 
 :func:`parse_certificate` turns the DER of a certificate into plain, immutable
 data; :func:`assess_usability` says whether that certificate may make the
@@ -28,7 +28,9 @@ How a certificate's :class:`CertificateKind` is decided, first match wins:
 
 from __future__ import annotations
 
+import functools
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -40,7 +42,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from signer_app.token.errors import TokenError
+from signer_app.errors import SignerAppError
 
 __all__ = [
     "EKU_MALI_MUHUR",
@@ -81,10 +83,10 @@ TaxIdKind = Literal["VKN", "TCKN"]
 _E = TypeVar("_E", bound=x509.ExtensionType)
 
 
-class CertificateParseError(TokenError):
+class CertificateParseError(SignerAppError):
     """A certificate on the card could not be read."""
 
-    message_key = "token.certificate_invalid"
+    message_key = "certificate.invalid"
 
 
 class CertificateKind(Enum):
@@ -188,6 +190,7 @@ class Usability:
     reasons: tuple[UsabilityReason, ...] = ()
 
 
+@functools.lru_cache(maxsize=64)
 def parse_certificate(der: bytes) -> CertificateInfo:
     """Read a DER certificate.
 
@@ -195,9 +198,16 @@ def parse_certificate(der: bytes) -> CertificateInfo:
     :returns: the certificate's facts.
     :raises CertificateParseError: when the bytes are not a readable certificate
         or one of the extensions used here is malformed.
+
+    Results are cached by DER: verifying and signing meet the same few
+    certificates again and again, and the result is immutable.
     """
     try:
-        return _parse(bytes(der))
+        with warnings.catch_warnings():
+            # Real Kamu SM CA names exceed X.520's 64-character bound;
+            # cryptography warns about each one, which is noise here.
+            warnings.simplefilter("ignore", UserWarning)
+            return _parse(bytes(der))
     except (ValueError, TypeError) as exc:
         # cryptography parses extensions lazily, so a broken one only shows here.
         raise CertificateParseError(str(exc)) from exc
