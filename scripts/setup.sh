@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# softhsm2: the test tokens; opensc: pkcs11-tool, the independent cross-check;
+# softhsm2: the test tokens; opensc: pkcs11-tool, and xmlsec1: the independent cross-checks;
 # gcc/libc6-dev/libp11-kit-dev: the fault-injection PKCS#11 module the tests build.
-apt_packages=(softhsm2 opensc gcc libc6-dev libp11-kit-dev python3-venv openssl)
+apt_packages=(softhsm2 opensc xmlsec1 gcc libc6-dev libp11-kit-dev python3-venv openssl)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

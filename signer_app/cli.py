@@ -7,30 +7,24 @@ statuses in one place, :func:`run`.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from signer_app import __version__
-from signer_app.certificates import assess_usability
 from signer_app.cli_texts import Language, text
-from signer_app.config import LoadedSettings, load_settings
+from signer_app.config import load_settings
 from signer_app.errors import SignerAppError
 from signer_app.logs import configure_logging, log_environment
-from signer_app.token.api import CKF_TOKEN_INITIALIZED, SlotInfo
-from signer_app.token.binfmt import current_architecture
-from signer_app.token.catalogue import ModuleCandidate, ModuleSource
-from signer_app.token.probe import ProbeOutcome, ProbeResult
-from signer_app.token.service import TokenCertificate, TokenService
 
-__all__ = ["EXIT_ERROR", "EXIT_NO_TOKEN", "EXIT_OK", "EXIT_USAGE", "run"]
+__all__ = ["EXIT_ERROR", "EXIT_INVALID", "EXIT_NO_TOKEN", "EXIT_OK", "EXIT_USAGE", "run"]
 
 EXIT_OK: Final = 0
 EXIT_ERROR: Final = 1
 EXIT_USAGE: Final = 2
+#: The document was read and checked, and it is not valid.
+EXIT_INVALID: Final = 3
 EXIT_NO_TOKEN: Final = 4
 
 _log = logging.getLogger(__name__)
@@ -66,6 +60,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="kütüphaneyi bu süreçte yükle (tanılama) / load in this process",
     )
+    verify = commands.add_parser(
+        "verify", help="GİB belgesini veya zarfını doğrula / verify a GİB document or envelope"
+    )
+    verify.add_argument("file", metavar="FILE")
+    verify.add_argument("--json", action="store_true", help="JSON çıktı / JSON output")
+    countersign = commands.add_parser(
+        "countersign", help="belgeye müşterinin seri imzasını ekle / add the customer's signature"
+    )
+    countersign.add_argument("file", metavar="FILE")
+    countersign.add_argument("--out", required=True, metavar="OUT")
+    countersign.add_argument("--module", metavar="PATH", help="PKCS#11 kütüphanesi / module")
+    countersign.add_argument("--slot", type=int, metavar="N", help="okuyucu / reader slot id")
+    countersign.add_argument(
+        "--force", action="store_true", help="OUT varsa üzerine yaz / overwrite OUT"
+    )
     return parser
 
 
@@ -90,7 +99,21 @@ def run(argv: Sequence[str]) -> int:
         )
         log_environment(_log)
         if options.command == "tokens":
-            return _tokens(options, loaded, language)
+            from signer_app.cli_tokens import run_tokens  # noqa: PLC0415
+
+            return run_tokens(options, loaded, language)
+        if options.command == "verify":
+            from signer_app.cli_documents import run_verify  # noqa: PLC0415
+
+            return run_verify(options, language)
+        if options.command == "countersign":
+            from signer_app.cli_documents import run_countersign  # noqa: PLC0415
+
+            return run_countersign(options, loaded, language)
+    except OSError as exc:
+        # A file named on the command line that cannot be read or written.
+        print(f"{text('error', language)}: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return EXIT_ERROR
     except SignerAppError as exc:
         _log.debug("command failed", exc_info=True)
         print(f"{text('error', language)}: {text(exc.message_key, language)}", file=sys.stderr)
@@ -98,246 +121,3 @@ def run(argv: Sequence[str]) -> int:
             print(f"  ({exc.detail})", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_USAGE
-
-
-# -- signer-app tokens ------------------------------------------------------
-
-
-def _tokens(options: argparse.Namespace, loaded: LoadedSettings, language: Language) -> int:
-    from signer_app.launch import build_token_service  # noqa: PLC0415 - composition root
-
-    service = build_token_service(loaded, command_line_modules=options.module)
-    try:
-        report = token_report(service, only=options.module, customer_id=options.customer)
-    finally:
-        service.close()
-    if options.json:
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        print(render_token_report(report, language))
-    return EXIT_OK if report["summary"]["tokens"] else EXIT_NO_TOKEN
-
-
-def token_report(
-    service: TokenService,
-    *,
-    only: Sequence[str] = (),
-    customer_id: str | None = None,
-    at: datetime | None = None,
-) -> dict[str, Any]:
-    """Probe the modules and describe everything found, as JSON-ready data.
-
-    :param only: probe these module paths only; default every candidate.
-    :param customer_id: the VKN/TCKN to judge certificates against.
-    """
-    at = at or datetime.now(UTC)
-    candidates = service.candidate_modules()
-    if only:
-        wanted = set(only)
-        candidates = [
-            c for c in candidates if c.path in wanted and c.source is ModuleSource.COMMAND_LINE
-        ]
-    modules = []
-    for candidate in candidates:
-        result = service.probe(candidate.path)
-        modules.append(_module_json(service, candidate, result, customer_id, at))
-    tokens = sum(1 for m in modules for s in m["slots"] if s["token"] and s["token"]["initialized"])
-    return {
-        "format": "signer-app-tokens",
-        "version": 1,
-        "checked_at": at.isoformat(),
-        "customer_id": customer_id,
-        "program_architecture": current_architecture(),
-        "modules": modules,
-        "summary": {
-            "modules": len(modules),
-            "loaded": sum(1 for m in modules if m["loaded"]),
-            "tokens": tokens,
-            "certificates": sum(len(s["certificates"]) for m in modules for s in m["slots"]),
-        },
-    }
-
-
-def _module_json(
-    service: TokenService,
-    candidate: ModuleCandidate,
-    result: ProbeResult,
-    customer_id: str | None,
-    at: datetime,
-) -> dict[str, Any]:
-    binary = result.binary
-    return {
-        "path": candidate.path,
-        "name": candidate.display_name,
-        "source": candidate.source.value,
-        "default": bool(candidate.entry and candidate.entry.default),
-        "exists": candidate.exists,
-        "outcome": result.outcome.value,
-        "loaded": result.loaded,
-        "detail": result.detail,
-        "missing_dependency": result.missing_dependency,
-        "architecture": None
-        if binary is None
-        else {
-            "format": binary.format,
-            "architectures": sorted(binary.architectures),
-            "bits": binary.bits,
-        },
-        "module_info": result.module_info,
-        "slots": [_slot_json(service, candidate.path, s, customer_id, at) for s in result.slots],
-    }
-
-
-def _slot_json(
-    service: TokenService, module: str, slot: SlotInfo, customer_id: str | None, at: datetime
-) -> dict[str, Any]:
-    token = slot.token
-    certificates: list[dict[str, Any]] = []
-    error = None
-    initialized = bool(token and token.flags & CKF_TOKEN_INITIALIZED)
-    if slot.token_present and initialized:
-        try:
-            certificates = [
-                _certificate_json(c, customer_id, at)
-                for c in service.certificates(module, slot.slot_id)
-            ]
-        except SignerAppError as exc:
-            error = exc.message_key
-    return {
-        "slot_id": slot.slot_id,
-        "description": slot.description,
-        "manufacturer": slot.manufacturer,
-        "flags": slot.flags,
-        "token_present": slot.token_present,
-        "hardware": slot.hardware,
-        "removable": slot.removable,
-        "token": None
-        if token is None
-        else {
-            "label": token.label,
-            "serial": token.serial,
-            "manufacturer": token.manufacturer,
-            "model": token.model,
-            "flags": token.flags,
-            "initialized": initialized,
-            "login_required": token.login_required,
-            "protected_authentication_path": token.protected_authentication_path,
-            "pin_status": token.pin_status.value,
-        },
-        "certificates": certificates,
-        "certificate_error": error,
-    }
-
-
-def _certificate_json(
-    cert: TokenCertificate, customer_id: str | None, at: datetime
-) -> dict[str, Any]:
-    base: dict[str, Any] = {"label": cert.label, "id": cert.id.hex()}
-    info = cert.info
-    if info is None:
-        return {**base, "error": cert.parse_error, "usable": False, "reasons": ["unreadable"]}
-    verdict = assess_usability(info, customer_id=customer_id, at=at)
-    return {
-        **base,
-        "subject": info.subject,
-        "subject_cn": info.subject_cn,
-        "display_name": info.display_name,
-        "issuer": info.issuer,
-        "issuer_cn": info.issuer_cn,
-        "serial_number": str(info.serial_number),
-        "serial_hex": info.serial_hex,
-        "not_before": info.not_before.isoformat(),
-        "not_after": info.not_after.isoformat(),
-        "key_algorithm": info.key_algorithm.display,
-        "key_usage": sorted(info.key_usage) if info.key_usage is not None else None,
-        "extended_key_usage": list(info.extended_key_usage),
-        "policies": list(info.policies),
-        "kind": info.kind.value,
-        "tax_id": info.tax_id,
-        "tax_id_kind": info.tax_id_kind,
-        "fingerprint_sha256": info.fingerprint_sha256,
-        "usable": verdict.usable,
-        "reasons": [r.value for r in verdict.reasons],
-    }
-
-
-def _outcome_text(module: dict[str, Any], language: Language, program_arch: str) -> str:
-    outcome = ProbeOutcome(module["outcome"])
-    values: dict[str, object] = {"detail": module["detail"]}
-    if outcome is ProbeOutcome.MISSING_DEPENDENCY:
-        dep = module["missing_dependency"]
-        values = {"dep": f" ({dep})" if dep else ""}
-    elif outcome is ProbeOutcome.WRONG_ARCHITECTURE:
-        arch = module["architecture"] or {}
-        values = {"lib": "/".join(arch.get("architectures", [])) or "?", "prog": program_arch}
-    return text(f"probe.{outcome.value}", language, **values)
-
-
-def render_token_report(report: dict[str, Any], language: Language = "tr") -> str:
-    """The human form of :func:`token_report`."""
-    lines: list[str] = []
-    missing: list[str] = []
-    if report["customer_id"]:
-        lines.append(f"{text('customer', language)}: {report['customer_id']}")
-    for module in report["modules"]:
-        if module["outcome"] == ProbeOutcome.FILE_MISSING.value and module["source"] == "catalogue":
-            missing.append(module["path"])
-            continue
-        lines.append(f"{text('module', language)}: {module['path']}  [{module['name']}]")
-        lines.append(
-            f"  {text('outcome', language)}: "
-            f"{_outcome_text(module, language, report['program_architecture'])}"
-        )
-        for slot in module["slots"]:
-            lines.extend(_render_slot(slot, language))
-    if missing:
-        lines.append(f"{text('missing_modules', language)}: {', '.join(missing)}")
-    summary = report["summary"]
-    lines.append(
-        text(
-            "summary",
-            language,
-            modules=summary["modules"] - len(missing),
-            tokens=summary["tokens"],
-            certs=summary["certificates"],
-        )
-    )
-    return "\n".join(lines)
-
-
-def _render_slot(slot: dict[str, Any], language: Language) -> list[str]:
-    lines = [f"  {text('slot', language)} {slot['slot_id']}: {slot['description']}"]
-    token = slot["token"]
-    if token is None:
-        return [*lines, f"    {text('no_card', language)}"]
-    if not token["initialized"]:
-        return [*lines, f"    {text('not_initialised', language)}"]
-    pin = text(f"pin.{token['pin_status']}", language)
-    lines.append(
-        f"    {text('token', language)}: {token['label']} ({text('serial', language)} "
-        f"{token['serial']}, {token['manufacturer']}, {token['model']}) — {pin}"
-    )
-    if token["protected_authentication_path"]:
-        lines.append(f"    {text('pinpad', language)}")
-    if not slot["certificates"]:
-        lines.append(f"    {text('no_certificates', language)}")
-        return lines
-    lines.append(f"    {text('certificates', language)}:")
-    for cert in slot["certificates"]:
-        if "error" in cert:
-            unreadable = text("certificate.invalid", language)
-            lines.append(f"      [{cert['id']}] {cert['label']}: {unreadable}")
-            continue
-        kind = text(f"kind.{cert['kind']}", language)
-        lines.append(f"      [{cert['id'][:16]}] {cert['label']} — {cert['display_name']}")
-        lines.append(
-            f"        {kind}, {cert['key_algorithm']}, {text('valid', language)} "
-            f"{cert['not_before'][:10]} – {cert['not_after'][:10]}, {cert['issuer_cn']}"
-        )
-        if cert["usable"]:
-            lines.append(f"        ✓ {text('usable', language)}")
-        else:
-            reasons = ", ".join(text(f"reason.{r}", language) for r in cert["reasons"])
-            lines.append(f"        ✗ {text('unusable', language)}: {reasons}")
-    return lines

@@ -120,7 +120,122 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The reader has no PIN-pad; type the PIN",
     ),
     "token.pin_final_try": ("Son PIN deneme hakkı", "Last PIN try"),
+    # Envelope layer
+    "envelope.error": ("Belge kabul edilemiyor", "The document cannot be accepted"),
+    "envelope.xml_rejected": (
+        "Dosya okunabilen bir XML değil",
+        "The file is not XML this program reads",
+    ),
+    "envelope.not_well_formed": (
+        "Dosya bozuk (geçerli XML değil)",
+        "The file is not well-formed XML",
+    ),
+    "envelope.doctype": (
+        "Belge DOCTYPE veya varlık (entity) tanımı içeriyor; GİB belgeleri içermez",
+        "The document declares a DOCTYPE or entities; GİB documents never do",
+    ),
+    "envelope.too_large": ("Belge çok büyük", "The document is too large"),
+    "envelope.too_deep": ("Belge çok derin iç içe", "The document is nested too deeply"),
+    "envelope.not_standalone": (
+        "Zarftaki belge tek başına okunamıyor",
+        "A document in the envelope cannot be read on its own",
+    ),
+    "envelope.unsupported": (
+        "Bu bir GİB kullanıcı belgesi veya kullanıcı zarfı değil",
+        "This is neither a GİB user-account document nor a user envelope",
+    ),
+    "envelope.rules": ("Belge GİB kurallarına uymuyor", "The document breaks GİB's rules"),
+    "envelope.signature": ("İmza geçersiz", "A signature is invalid"),
+    "envelope.signature_missing": (
+        "Belgede entegratör imzası yok",
+        "The integrator has not signed",
+    ),
+    "envelope.signature_structure": (
+        "İmza GİB'in öngördüğü yapıda değil",
+        "A signature is not structured as GİB prescribes",
+    ),
+    "envelope.duplicate_id": (
+        "Aynı Id iki öğede kullanılmış (imza sarmalama girişimi olabilir)",
+        "Two elements share an Id (possible signature wrapping)",
+    ),
+    "envelope.algorithm": (
+        "İmza GİB'in kullanmadığı bir algoritma kullanıyor",
+        "Unsupported algorithm",
+    ),
+    "envelope.digest": (
+        "İmzalanan içerik imzadan sonra değiştirilmiş",
+        "The signed content was changed after signing",
+    ),
+    "envelope.signature_invalid": (
+        "İmza değeri doğrulanamadı",
+        "The signature value does not verify",
+    ),
+    "envelope.certificate_mismatch": (
+        "İmzadaki sertifika imzalı özelliklerde adı geçen sertifika değil",
+        "The certificate is not the one the signed properties name",
+    ),
+    "envelope.signer_mismatch": (
+        "İmzalayan olması gereken kişi değil",
+        "Signed by the wrong party",
+    ),
+    "envelope.countersign_refused": ("Belge imzalanamaz", "The document cannot be counter-signed"),
+    "envelope.certificate_not_usable": (
+        "Seçilen sertifika bu müşteri adına imza atamaz",
+        "The chosen certificate may not sign for this customer",
+    ),
     "certificate.invalid": ("Sertifika okunamadı", "The certificate cannot be read"),
+    # verify / countersign reports
+    "doc.open": ("Kullanıcı açma belgesi", "Account opening document"),
+    "doc.close": ("Kullanıcı kapatma belgesi", "Account closing document"),
+    "doc.service": ("Hizmet", "Service"),
+    "doc.option_code": ("kullanıcı seçenek kodu", "option code"),
+    "doc.unknown_service": ("bilinmeyen hizmet", "unknown service"),
+    "doc.integrator": ("Entegratör VKN/TCKN (LogicalID)", "Integrator VKN/TCKN (LogicalID)"),
+    "doc.customer": ("Müşteri", "Customer"),
+    "doc.accounts": ("Hesaplar", "Accounts"),
+    "doc.created": ("Oluşturma zamanı", "Created"),
+    "doc.rules_ok": ("GİB kuralları: uygun", "GİB rules: passed"),
+    "doc.rules_failed": ("GİB kuralları: {count} bulgu", "GİB rules: {count} findings"),
+    "sig.main": ("Entegratör imzası", "Integrator signature"),
+    "sig.counter": ("Müşteri imzası (seri imza)", "Customer signature (counter-signature)"),
+    "sig.absent": ("yok", "absent"),
+    "sig.valid": ("geçerli", "valid"),
+    "sig.invalid": ("GEÇERSİZ", "INVALID"),
+    "sig.signed_by": ("imzalayan", "signed by"),
+    "sig.expected": ("beklenen", "expected"),
+    "sig.matches": ("uyuyor", "matches"),
+    "sig.mismatch": ("UYMUYOR", "DOES NOT MATCH"),
+    "sig.structure": ("İmzalar incelenemedi", "The signatures could not be examined"),
+    "envelope.header": ("Zarf", "Envelope"),
+    "envelope.sender": ("Gönderen", "Sender"),
+    "envelope.receiver": ("Alıcı", "Receiver"),
+    "envelope.document": ("Belge {n}", "Document {n}"),
+    "result.valid": ("Sonuç: GEÇERLİ", "Result: VALID"),
+    "result.invalid": ("Sonuç: GEÇERSİZ", "Result: INVALID"),
+    "cs.pin_prompt": ("{label} kartının PIN'i: ", "PIN of card {label}: "),
+    "cs.pinpad": (
+        "PIN'i kart okuyucunun tuş takımından girin...",
+        "Enter the PIN on the card reader's keypad...",
+    ),
+    "cs.final_try": (
+        "DİKKAT: son PIN deneme hakkı; yanlış PIN kartı kilitler. Devam için 'evet' yazın: ",
+        "WARNING: last PIN try. A wrong PIN locks the card. Type 'yes' to continue: ",
+    ),
+    "cs.confirm_word": ("evet", "yes"),
+    "cs.cancelled": ("İptal edildi", "Cancelled"),
+    "cs.no_certificate": (
+        "Bu müşteri ({customer}) adına imza atabilecek bir sertifika bulunamadı",
+        "No certificate that may sign for this customer ({customer}) was found",
+    ),
+    "cs.using": ("Kullanılan sertifika", "Using certificate"),
+    "cs.done": (
+        "Seri imza eklendi ve iki imza da doğrulandı: {out}",
+        "Counter-signature added and both signatures verified: {out}",
+    ),
+    "cs.exists": (
+        "{out} zaten var; üzerine yazmak için --force kullanın",
+        "{out} exists; use --force to overwrite it",
+    ),
 }
 
 

@@ -33,3 +33,24 @@ def test_bench_token_runs_and_reports_both_targets() -> None:
     assert result.returncode in (0, 1), result.stderr
     assert "host path overhead over direct" in result.stdout
     assert "slow card (300 ms per C_Sign)" in result.stdout
+
+
+@pytest.mark.slow
+def test_bench_envelope_runs_and_reports_both_targets() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_envelope.py"),
+            "--rounds",
+            "2",
+            "--batch",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "counter-sign / xmlsec sign" in result.stdout
+    assert "verify both / xmlsec verify both" in result.stdout

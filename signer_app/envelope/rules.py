@@ -717,26 +717,27 @@ _SAME: Final = (
 
 
 def _check_same_values(report: _Report, accounts: list[etree._Element]) -> None:
-    for index, account in enumerate(accounts[:-1]):
-        later = accounts[index + 1 :]
-        for rule, parent_path, path in _SAME:
-            parent = _first(account, parent_path)
-            if parent is None or _first(parent, path) is None:
+    for rule, parent_path, path in _SAME:
+        # Each account's parent element and normalised value, looked up once.
+        parents = [_first(account, parent_path) for account in accounts]
+        values = [None if parent is None else _first(parent, path) for parent in parents]
+        normalized = [None if v is None else _normalize(_string(v)) for v in values]
+        for index, account in enumerate(accounts[:-1]):
+            mine = normalized[index]
+            parent = parents[index]
+            if parent is None or mine is None:
                 continue
-            mine = _normalize(_string(_first(parent, path)))
             # Later accounts lacking the parent element take no part in the comparison.
-            later_parents = [
-                found for other in later if (found := _first(other, parent_path)) is not None
-            ]
-            theirs = {_normalize(_string(_first(other, path))) for other in later_parents}
-            if mine not in theirs:
-                report.add(
-                    f"UserAccountCheck.{rule}",
-                    account,
-                    f"{parent_path}/{path}" if parent_path != "." else path,
-                    value=" ".join(_values(parent, path)),
-                    other=" ".join(v for other in later_parents for v in _values(other, path)),
-                )
+            later = [i for i in range(index + 1, len(accounts)) if parents[i] is not None]
+            if mine in {normalized[i] or "" for i in later}:
+                continue
+            report.add(
+                f"UserAccountCheck.{rule}",
+                account,
+                f"{parent_path}/{path}" if parent_path != "." else path,
+                value=" ".join(_values(parent, path)),
+                other=" ".join(v for i in later for v in _values(parents[i], path)),  # type: ignore[arg-type]
+            )
 
 
 def _infer_service(report: _Report, accounts: list[etree._Element]) -> Service | None:

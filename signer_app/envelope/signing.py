@@ -27,7 +27,7 @@ from signer_app.envelope.xades import (
 )
 from signer_app.envelope.xmldsig import SigningKey
 
-__all__ = ["add_counter_signature_bytes", "add_main_signature_bytes"]
+__all__ = ["add_counter_signature_bytes", "add_main_signature_bytes", "build_counter_signature"]
 
 _XMLNS = re.compile(rb'\s+xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*"([^"]*)"')
 _NAME = re.compile(rb"<([^\s/>]+)")
@@ -96,6 +96,28 @@ def add_main_signature_bytes(
     return result
 
 
+def build_counter_signature(
+    signed: bytes,
+    key: SigningKey,
+    certificate: x509.Certificate,
+    *,
+    signing_time: datetime,
+    claimed_role: str | None = CLAIMED_ROLE,
+) -> bytes:
+    """Add the customer's counter-signature to the bytes, without verifying anything.
+
+    The building block of :func:`add_counter_signature_bytes`; callers want
+    that one (or :func:`signer_app.envelope.countersign.countersign`).
+    """
+    tree = parse_xml(signed)
+    elements = list(tree.getroot().iter(etree.Element))
+    container, added = add_counter_signature(
+        tree, key, certificate, signing_time=signing_time, claimed_role=claimed_role
+    )
+    index = next(i for i, e in enumerate(elements) if e is container)
+    return _splice(signed, index, _fragment(added, container, _encoding(tree)))
+
+
 def add_counter_signature_bytes(
     signed: bytes,
     key: SigningKey,
@@ -115,11 +137,7 @@ def add_counter_signature_bytes(
 
     :raises SignatureInvalidError: a signature fails on the result.
     """
-    tree = parse_xml(signed)
-    elements = list(tree.getroot().iter(etree.Element))
-    container, added = add_counter_signature(
-        tree, key, certificate, signing_time=signing_time, claimed_role=claimed_role
+    result = build_counter_signature(
+        signed, key, certificate, signing_time=signing_time, claimed_role=claimed_role
     )
-    index = next(i for i, e in enumerate(elements) if e is container)
-    result = _splice(signed, index, _fragment(added, container, _encoding(tree)))
     return result, _checked(result, integrator_id, customer_id)

@@ -72,6 +72,11 @@ class TokenInfo:
         return pin_status_from_flags(self.flags)
 
     @property
+    def initialized(self) -> bool:
+        """Whether the token has been initialised (an empty token holds nothing to use)."""
+        return bool(self.flags & CKF_TOKEN_INITIALIZED)
+
+    @property
     def login_required(self) -> bool:
         """Whether private-key operations need a login."""
         return bool(self.flags & CKF_LOGIN_REQUIRED)
