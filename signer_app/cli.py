@@ -105,7 +105,7 @@ def run(argv: Sequence[str]) -> int:
         if options.command == "verify":
             from signer_app.cli_documents import run_verify  # noqa: PLC0415
 
-            return run_verify(options, language)
+            return run_verify(options, loaded, language)
         if options.command == "countersign":
             from signer_app.cli_documents import run_countersign  # noqa: PLC0415
 

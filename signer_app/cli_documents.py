@@ -206,9 +206,11 @@ def render_report(report: DocumentReport | EnvelopeReport, language: Language) -
     return "\n".join(lines)
 
 
-def run_verify(options: argparse.Namespace, language: Language) -> int:
+def run_verify(options: argparse.Namespace, loaded: LoadedSettings, language: Language) -> int:
     """Run ``signer-app verify``; 0 only when everything is valid."""
-    report = verify(Path(options.file).read_bytes())
+    from signer_app.launch import integrator_pin  # noqa: PLC0415 - composition root
+
+    report = verify(Path(options.file).read_bytes(), pin=integrator_pin(loaded))
     if options.json:
         json.dump(report_json(report), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -288,7 +290,7 @@ def _describe(info: CertificateInfo | None, language: Language) -> str:
 
 def run_countersign(options: argparse.Namespace, loaded: LoadedSettings, language: Language) -> int:
     """Run ``signer-app countersign``: check, choose the card certificate, one PIN, sign, verify."""
-    from signer_app.launch import build_token_service  # noqa: PLC0415 - composition root
+    from signer_app.launch import build_token_service, integrator_pin  # noqa: PLC0415
 
     source, out = Path(options.file), Path(options.out)
     if out.exists() and not options.force:
@@ -296,7 +298,8 @@ def run_countersign(options: argparse.Namespace, loaded: LoadedSettings, languag
         return EXIT_ERROR
     data = source.read_bytes()
     # Refuse a document that cannot be signed before anyone types a PIN.
-    document, _ = require_signable(data)
+    pin = integrator_pin(loaded)
+    document, _ = require_signable(data, pin=pin)
     customer_id = _customer(document)
     service = build_token_service(
         loaded, command_line_modules=[options.module] if options.module else []
@@ -312,18 +315,20 @@ def run_countersign(options: argparse.Namespace, loaded: LoadedSettings, languag
             print(text("cs.no_certificate", language, customer=customer_id), file=sys.stderr)
             return EXIT_ERROR
         print(f"{text('cs.using', language)}: {_describe(cert.info, language)}", file=sys.stderr)
-        pin, confirmed = _ask_pin(service, cert, language)
-        if pin is not None:
-            register_secret(pin)
+        secret, confirmed = _ask_pin(service, cert, language)
+        if secret is not None:
+            register_secret(secret)
         try:
-            service.login(cert.module, cert.slot_id, pin, confirm_final_try=confirmed)
+            service.login(cert.module, cert.slot_id, secret, confirm_final_try=confirmed)
         finally:
-            if pin is not None:
-                forget_secret(pin)
-            del pin
+            if secret is not None:
+                forget_secret(secret)
+            del secret
         try:
             key = service.private_key(cert)
-            result = countersign(data, key, x509.load_der_x509_certificate(cert.object.der))
+            result = countersign(
+                data, key, x509.load_der_x509_certificate(cert.object.der), pin=pin
+            )
         finally:
             service.logout(cert.module, cert.slot_id)
     finally:

@@ -80,6 +80,7 @@ __all__ = [
     "USER_SETTINGS_FILE",
     "WINDOWS_DEFAULTS_KEY",
     "WINDOWS_POLICY_KEY",
+    "IntegratorSettings",
     "Language",
     "LoadedSettings",
     "LogLevel",
@@ -190,6 +191,16 @@ class TokenSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class IntegratorSettings:
+    """Optional pins on who may make the main (integrator) signature."""
+
+    #: The integrator's VKN/TCKN; the main signer must have it.
+    vkn: str | None = None
+    #: SHA-256 fingerprint (hex) of the integrator's seal certificate.
+    certificate_sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The validated settings of the program; built by :func:`load_settings`."""
 
@@ -198,6 +209,7 @@ class Settings:
     portal: PortalSettings = field(default_factory=PortalSettings)
     pkcs11: Pkcs11Settings = field(default_factory=Pkcs11Settings)
     token: TokenSettings = field(default_factory=TokenSettings)
+    integrator: IntegratorSettings = field(default_factory=IntegratorSettings)
 
     def as_flat(self) -> dict[str, object]:
         """Return the settings as dotted keys, for diagnostics and saving.
@@ -219,6 +231,8 @@ class Settings:
             "token.timeouts.login": timeouts.login,
             "token.timeouts.pinpad_login": timeouts.pinpad_login,
             "token.timeouts.sign": timeouts.sign,
+            "integrator.vkn": self.integrator.vkn,
+            "integrator.certificate_sha256": self.integrator.certificate_sha256,
         }
 
     @classmethod
@@ -264,6 +278,10 @@ class Settings:
                     pinpad_login=number("token.timeouts.pinpad_login"),
                     sign=number("token.timeouts.sign"),
                 ),
+            ),
+            integrator=IntegratorSettings(
+                vkn=cast("str | None", v["integrator.vkn"]),
+                certificate_sha256=cast("str | None", v["integrator.certificate_sha256"]),
             ),
         )
 
@@ -392,6 +410,24 @@ def _timeout(value: object) -> object:
     return number
 
 
+def _tax_id(value: object) -> object:
+    text = _text(value)
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) in (10, 11)):
+        raise _InvalidValueError("expected a 10-digit VKN or an 11-digit TCKN")
+    return text
+
+
+def _sha256(value: object) -> object:
+    text = _text(value).replace(":", "").lower()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise _InvalidValueError("expected a SHA-256 fingerprint (64 hex digits)")
+    return text
+
+
 _PARSERS: Final[Mapping[str, _Parser]] = MappingProxyType(
     {
         "language": _choice(("tr", "en"), str.lower),
@@ -407,6 +443,8 @@ _PARSERS: Final[Mapping[str, _Parser]] = MappingProxyType(
         "token.timeouts.login": _timeout,
         "token.timeouts.pinpad_login": _timeout,
         "token.timeouts.sign": _timeout,
+        "integrator.vkn": _tax_id,
+        "integrator.certificate_sha256": _sha256,
     }
 )
 

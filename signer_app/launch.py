@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from signer_app.config import LoadedSettings, Source
+from signer_app.envelope.xades import IntegratorPin
 from signer_app.token.api import BackendName
 from signer_app.token.catalogue import ModuleSource
 from signer_app.token.host_client import Timeouts
 from signer_app.token.service import Isolation, ServiceOptions, TokenService
 
-__all__ = ["build_token_service", "token_options"]
+__all__ = ["build_token_service", "integrator_pin", "token_options"]
 
 _MODULE_SOURCES = {
     Source.POLICY.value: ModuleSource.POLICY,
@@ -56,3 +57,11 @@ def build_token_service(
     source = loaded.sources.get("pkcs11.modules", Source.USER.value)
     extra.extend((path, _MODULE_SOURCES.get(source, ModuleSource.USER)) for path in pkcs11.modules)
     return TokenService(token_options(loaded), extra_modules=extra)
+
+
+def integrator_pin(loaded: LoadedSettings) -> IntegratorPin | None:
+    """The configured pins on the integrator's signature, if any."""
+    integrator = loaded.settings.integrator
+    if integrator.vkn is None and integrator.certificate_sha256 is None:
+        return None
+    return IntegratorPin(vkn=integrator.vkn, certificate_sha256=integrator.certificate_sha256)

@@ -189,3 +189,15 @@ def test_countersign_refuses_a_document_before_asking_for_the_pin(
     assert result.returncode == 1
     assert "PIN" not in result.stderr  # refused before any PIN prompt
     assert not (tmp_path / "o.xml").exists()
+
+
+def test_policy_can_pin_the_integrator(env: dict[str, str], tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"settings": {"integrator.vkn": "3880038809"}}))
+    sample = str(gib_dir() / "xml" / "4_KULLANICI_ACMA.xml")
+    result = signer_app(
+        "verify", sample, "--json", env={**env, "SIGNER_APP_POLICY_FILE": str(policy)}
+    )
+    assert result.returncode == 3
+    main = json.loads(result.stdout)["main_signature"]
+    assert main["valid"] is False and main["error"] == "envelope.signer_mismatch"

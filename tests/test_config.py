@@ -625,3 +625,22 @@ def test_save_uses_the_environment_folder(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path / "env-cfg"))
     save_user_settings({"language": "en"})
     assert (tmp_path / "env-cfg" / USER_SETTINGS_FILE).is_file()
+
+
+def test_integrator_pins_are_validated_and_normalised(tmp_path: Path) -> None:
+    fingerprint = ":".join(["AB"] * 32)
+    policy = write_json(
+        tmp_path / "pin.json",
+        {
+            "settings": {
+                "integrator.vkn": "3880038809",
+                "integrator.certificate_sha256": fingerprint,
+            }
+        },
+    )
+    settings = load_settings(policy_file=policy, user_dir=tmp_path).settings
+    assert settings.integrator.vkn == "3880038809"
+    assert settings.integrator.certificate_sha256 == "ab" * 32
+    for key, bad in (("integrator.vkn", "12345"), ("integrator.certificate_sha256", "xyz")):
+        with pytest.raises(ConfigError):
+            Settings.from_flat({key: bad})
