@@ -77,6 +77,9 @@ def require_signable(
         raise RuleViolationError(findings)
     if document.customer_id is None or document.integrator_id is None:
         raise UnsupportedDocumentError("no single UserID or no LogicalID")
+    if not (document.customer_id.isascii() and document.customer_id.isdigit()):
+        # GİB's rule checks only the length; a signature needs a real VKN/TCKN.
+        raise UnsupportedDocumentError("UserID is not a VKN or TCKN")
     main, counter = find_signatures(tree.getroot())
     if main is None:
         raise SignatureMissingError("the integrator has not signed the document")

@@ -33,6 +33,32 @@ MAX_BYTES: Final = 24 * 1024 * 1024
 MAX_DEPTH: Final = 48
 
 _DOCTYPE: Final = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_DOCTYPE_TEXT: Final = re.compile(r"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+# Byte patterns of the encodings whose text a byte scan cannot read
+# (XML 1.0 appendix F): with or without a byte order mark.
+_WIDE_ENCODINGS: Final = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+
+
+def _declares_entities(data: bytes) -> bool:
+    if _DOCTYPE.search(data):
+        return True
+    for mark, codec in _WIDE_ENCODINGS:
+        if data.startswith(mark):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise NotWellFormedError(f"not valid {codec}") from exc
+            return bool(_DOCTYPE_TEXT.search(text))
+    return False
 
 
 def _parser() -> etree.XMLParser:
@@ -47,7 +73,6 @@ def _parser() -> etree.XMLParser:
         remove_comments=False,
         remove_pis=False,
         strip_cdata=False,
-        collect_ids=False,
     )
 
 
@@ -72,12 +97,16 @@ def parse_xml(
     if len(data) > max_bytes:
         raise DocumentTooLargeError(f"{len(data)} bytes, the limit is {max_bytes}")
     # Refuse before parsing: no DTD is ever processed, not even internally.
-    if _DOCTYPE.search(data):
+    if _declares_entities(data):
         raise DoctypeForbiddenError("DOCTYPE or ENTITY declaration")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise NotWellFormedError(str(exc.msg or exc)[:200]) from exc
+        message = str(exc.msg or exc)
+        if "Excessive depth" in message:
+            # libxml2's own limit (256) is reached before ours would be checked.
+            raise DocumentTooDeepError(f"deeper than {max_depth} levels") from exc
+        raise NotWellFormedError(message[:200]) from exc
     except ValueError as exc:  # e.g. an encoding lxml does not accept
         raise NotWellFormedError(str(exc)[:200]) from exc
     tree = root.getroottree()

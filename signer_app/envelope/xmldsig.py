@@ -26,6 +26,7 @@ from signer_app.envelope.errors import (
     SignatureInvalidError,
     SignatureStructureError,
     UnsupportedAlgorithmError,
+    UnsupportedDocumentError,
 )
 
 __all__ = [
@@ -96,8 +97,15 @@ def unb64(text: str | None, what: str) -> bytes:
 
 
 def canonicalize(node: etree._Element | etree._ElementTree, *, with_comments: bool) -> bytes:
-    """Inclusive C14N 1.0 of ``node`` with its in-scope namespaces."""
-    return etree.tostring(node, method="c14n", exclusive=False, with_comments=with_comments)
+    """Inclusive C14N 1.0 of ``node`` with its in-scope namespaces.
+
+    :raises UnsupportedDocumentError: C14N refuses the document (a relative
+        namespace URI, which no GİB document has).
+    """
+    try:
+        return etree.tostring(node, method="c14n", exclusive=False, with_comments=with_comments)
+    except etree.C14NError as exc:
+        raise UnsupportedDocumentError(f"cannot be canonicalised: {exc}"[:200]) from exc
 
 
 def digest(data: bytes, method: str) -> bytes:
