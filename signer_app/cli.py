@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     countersign.add_argument(
         "--force", action="store_true", help="OUT varsa üzerine yaz / overwrite OUT"
     )
+    demo = commands.add_parser(
+        "demo", help="yerel test portalı ve test mühürüyle tüm işi çalıştır / run the whole job"
+    )
+    demo.add_argument(
+        "--unattended", action="store_true", help="sihirbazsız, test PIN'iyle / headless"
+    )
+    demo.add_argument("--work", metavar="DIR", help="çalışma klasörü / working folder")
     return parser
 
 
@@ -106,6 +113,10 @@ def run(argv: Sequence[str]) -> int:
             from signer_app.cli_documents import run_verify  # noqa: PLC0415
 
             return run_verify(options, loaded, language)
+        if options.command == "demo":
+            from signer_app.cli_documents import run_demo  # noqa: PLC0415
+
+            return run_demo(options, language)
         if options.command == "countersign":
             from signer_app.cli_documents import run_countersign  # noqa: PLC0415
 

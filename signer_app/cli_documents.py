@@ -14,8 +14,8 @@ from typing import Any
 
 from cryptography import x509
 
-from signer_app.certificates import CertificateInfo, CertificateKind, assess_usability
-from signer_app.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK
+from signer_app.certificates import CertificateInfo
+from signer_app.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from signer_app.cli_texts import Language, text
 from signer_app.config import LoadedSettings
 from signer_app.envelope.countersign import countersign, require_signable
@@ -23,12 +23,15 @@ from signer_app.envelope.model import Operation, UserDocument
 from signer_app.envelope.rules import Finding
 from signer_app.envelope.verification import DocumentReport, EnvelopeReport, verify
 from signer_app.envelope.xades import SignatureReport
+from signer_app.flow.certificates import CertificateChoice, certificate_choices
+from signer_app.flow.job import ItemResult, Outcome
 from signer_app.logs import forget_secret, register_secret
-from signer_app.token.errors import PinLockedError, TokenError
+from signer_app.portal_api.models import Status
+from signer_app.token.errors import PinLockedError
 from signer_app.token.pin import PinStatus
 from signer_app.token.service import TokenCertificate, TokenService
 
-__all__ = ["report_json", "run_countersign", "run_verify"]
+__all__ = ["report_json", "run_countersign", "run_demo", "run_verify"]
 
 
 # -- verify ---------------------------------------------------------------------------
@@ -223,32 +226,13 @@ def run_verify(options: argparse.Namespace, loaded: LoadedSettings, language: La
 
 
 def _pick_certificate(
-    service: TokenService, modules: list[str], slot: int | None, customer_id: str
+    service: TokenService, modules: list[str] | None, slot: int | None, customer_id: str
 ) -> TokenCertificate | None:
-    now = datetime.now(UTC)
-    usable: list[TokenCertificate] = []
-    for module in modules:
-        if not service.probe(module).loaded:
-            continue
-        for info in service.slots(module):
-            if info.token is None or not info.token.initialized:
-                continue
-            if slot is not None and info.slot_id != slot:
-                continue
-            try:
-                certificates = service.certificates(module, info.slot_id)
-            except TokenError:
-                continue  # one unreadable card does not stop the search
-            usable.extend(
-                cert
-                for cert in certificates
-                if cert.info and assess_usability(cert.info, customer_id=customer_id, at=now).usable
-            )
-        if usable:
-            break
-    # A seal before a personal e-signature, as GİB prefers for companies and people alike.
-    usable.sort(key=lambda c: c.info is None or c.info.kind is not CertificateKind.MALI_MUHUR)
-    return usable[0] if usable else None
+    choices = certificate_choices(
+        service, customer_id, at=datetime.now(UTC), modules=modules, slot=slot
+    )
+    preselected = [c for c in choices if c.preselected]
+    return preselected[0].certificate if preselected else None
 
 
 def _ask_pin(
@@ -341,3 +325,48 @@ def run_countersign(options: argparse.Namespace, loaded: LoadedSettings, languag
 def _customer(document: UserDocument) -> str:
     assert document.customer_id is not None  # require_signable guarantees it
     return document.customer_id
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+def run_demo(options: argparse.Namespace, language: Language) -> int:
+    """Run ``signer-app demo --unattended``: 0 when every service ended Aktif."""
+    from signer_app.demo import run_unattended  # noqa: PLC0415 - loads the reference portal
+
+    if not options.unattended:
+        print(text("demo.needs_unattended", language), file=sys.stderr)
+        return EXIT_USAGE
+
+    def certificate(choice: CertificateChoice) -> None:
+        print(
+            f"{text('demo.certificate', language)}: {_describe(choice.certificate.info, language)}"
+        )
+
+    def result(item: ItemResult) -> None:
+        operation = text("demo.open" if item.operation == "open" else "demo.close", language)
+        if item.outcome is Outcome.SUCCESS:
+            print(text("demo.success", language, service=item.service_name, operation=operation))
+        else:
+            reason = text(item.error.message_key, language) if item.error else "?"
+            print(
+                text(
+                    "demo.failure",
+                    language,
+                    service=item.service_name,
+                    operation=operation,
+                    reason=reason,
+                )
+            )
+
+    def status(service: str, state: Status) -> None:
+        gib = f" {state.gib}" if state.gib else ""
+        print(text("demo.status", language, service=service, label=state.label, gib=gib))
+
+    outcome = run_unattended(
+        Path(options.work) if options.work else None,
+        on_certificate=certificate,
+        on_result=result,
+        on_status=status,
+    )
+    return EXIT_OK if outcome.all_active else EXIT_INVALID

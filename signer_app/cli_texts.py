@@ -184,6 +184,24 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The chosen certificate may not sign for this customer",
     ),
     "certificate.invalid": ("Sertifika okunamadı", "The certificate cannot be read"),
+    # demo
+    "demo.certificate": ("Sertifika", "Certificate"),
+    "demo.open": ("açma", "opening"),
+    "demo.close": ("kapatma", "closing"),
+    "demo.success": (
+        "{service} Hizmeti {operation}. Sonuç: Başarılı",
+        "{service} service {operation}. Result: Success",
+    ),
+    "demo.failure": (
+        "{service} Hizmeti {operation}. Sonuç: {reason}",
+        "{service} service {operation}. Result: {reason}",
+    ),
+    "demo.status": ("{service}: {label}{gib}", "{service}: {label}{gib}"),
+    "demo.receipts": ("Makbuzlar: {path}", "Receipts: {path}"),
+    "demo.needs_unattended": (
+        "Sihirbaz henüz yok; demoyu --unattended ile çalıştırın",
+        "The wizard is not there yet; run the demo with --unattended",
+    ),
     # verify / countersign reports
     "doc.open": ("Kullanıcı açma belgesi", "Account opening document"),
     "doc.close": ("Kullanıcı kapatma belgesi", "Account closing document"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,25 @@ def test_bench_envelope_runs_and_reports_both_targets() -> None:
     assert result.returncode in (0, 1), result.stderr
     assert "counter-sign / xmlsec sign" in result.stdout
     assert "verify both / xmlsec verify both" in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.softhsm
+def test_bench_flow_runs_and_reports_the_target(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_flow.py"),
+            "--rounds",
+            "1",
+            "--count",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "SIGNER_APP_LOG_DIR": str(tmp_path)},
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "flow / direct" in result.stdout

@@ -1,0 +1,1 @@
+"""Tests of the reference portal (the integrator side), over real loopback HTTP."""
