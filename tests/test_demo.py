@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -30,8 +31,10 @@ def test_demo_unattended_signs_uploads_and_ends_active(tmp_path: Path) -> None:
     for service in SERVICES:
         assert f"{service} Hizmeti açma. Sonuç: Başarılı" in lines
         assert f"{service}: Aktif (1300) BASARIYLA TAMAMLANDI" in lines
-    receipts = (tmp_path / "w" / "receipts.csv").read_text(encoding="utf-8")
-    assert receipts.count("1300") == 4
+    with (tmp_path / "w" / "receipts.csv").open(encoding="utf-8", newline="") as stream:
+        receipts = list(csv.DictReader(stream))
+    assert [r["gib_code"] for r in receipts] == ["1300"] * 4
+    assert all(r["portal_reference"] for r in receipts)
     # Nothing secret in what the run wrote.
     written = [
         p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".log", ".csv", ".txt")
