@@ -595,6 +595,42 @@ def _new_signature(parent: etree._Element, signature_id: str) -> etree._Element:
     return etree.SubElement(parent, ds("Signature"), nsmap=nsmap or None, Id=signature_id)
 
 
+def _skeleton(
+    holder: etree._Element,
+    prefix: str,
+    suffix: str,
+    key: xmldsig.SigningKey,
+    certificate: x509.Certificate,
+    *,
+    signing_time: datetime,
+    claimed_role: str | None,
+) -> tuple[etree._Element, etree._Element, str, etree._Element]:
+    """Everything of a signature but its references and value, with GİB's Ids.
+
+    Returns the signature, its SignedInfo, the signature method and the
+    SignedProperties.
+    """
+    method = xmldsig.signature_method_for(key)
+    signature = _new_signature(holder, f"{prefix}Signature_{suffix}")
+    signed_info = etree.SubElement(signature, ds("SignedInfo"), Id=f"{prefix}Signed_Info_{suffix}")
+    etree.SubElement(
+        signed_info, ds("CanonicalizationMethod"), Algorithm=xmldsig.C14N_WITH_COMMENTS
+    )
+    etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=method)
+    etree.SubElement(signature, ds("SignatureValue"), Id=f"{prefix}Signature_Value_{suffix}")
+    info = parse_certificate(certificate.public_bytes(serialization.Encoding.DER))
+    _key_info(signature, certificate, info)
+    sp = _qualifying_properties_for(
+        signature,
+        certificate,
+        info,
+        properties_id=f"{prefix}Prop_Id_{suffix}",
+        signing_time=signing_time,
+        claimed_role=claimed_role,
+    )
+    return signature, signed_info, method, sp
+
+
 def add_main_signature(
     tree: etree._ElementTree,
     key: xmldsig.SigningKey,
@@ -614,23 +650,8 @@ def add_main_signature(
     if holder is None or len(holder) or (holder.text or "").strip():
         raise SignatureStructureError("an empty oa:Signature is needed for the main signature")
     suffix = str(uuid.uuid4())
-    method = xmldsig.signature_method_for(key)
-    signature = _new_signature(holder, f"Signature_{suffix}")
-    signed_info = etree.SubElement(signature, ds("SignedInfo"), Id=f"Signed_Info_{suffix}")
-    etree.SubElement(
-        signed_info, ds("CanonicalizationMethod"), Algorithm=xmldsig.C14N_WITH_COMMENTS
-    )
-    etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=method)
-    etree.SubElement(signature, ds("SignatureValue"), Id=f"Signature_Value_{suffix}")
-    info = parse_certificate(certificate.public_bytes(serialization.Encoding.DER))
-    _key_info(signature, certificate, info)
-    sp = _qualifying_properties_for(
-        signature,
-        certificate,
-        info,
-        properties_id=f"Prop_Id_{suffix}",
-        signing_time=signing_time,
-        claimed_role=claimed_role,
+    signature, signed_info, method, sp = _skeleton(
+        holder, "", suffix, key, certificate, signing_time=signing_time, claimed_role=claimed_role
     )
     _reference(signed_info, "", (xmldsig.ENVELOPED,), xmldsig.document_without(signature))
     _reference(
@@ -701,22 +722,12 @@ def add_counter_signature(
     existing = _path(qp, _COUNTER_PATH[:2])
     container = existing if existing is not None else (_path(qp, _COUNTER_PATH[:1]) or qp)
     holder, created = _chain(qp, _COUNTER_PATH)
-    method = xmldsig.signature_method_for(key)
-    signature = _new_signature(holder, f"Counter_Signature_{suffix}")
-    added = created if created is not None else holder
-    signed_info = etree.SubElement(signature, ds("SignedInfo"), Id=f"Counter_Signed_Info_{suffix}")
-    etree.SubElement(
-        signed_info, ds("CanonicalizationMethod"), Algorithm=xmldsig.C14N_WITH_COMMENTS
-    )
-    etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=method)
-    etree.SubElement(signature, ds("SignatureValue"), Id=f"Counter_Signature_Value_{suffix}")
-    info = parse_certificate(certificate.public_bytes(serialization.Encoding.DER))
-    _key_info(signature, certificate, info)
-    sp = _qualifying_properties_for(
-        signature,
+    signature, signed_info, method, sp = _skeleton(
+        holder,
+        "Counter_",
+        suffix,
+        key,
         certificate,
-        info,
-        properties_id=f"Counter_Prop_Id_{suffix}",
         signing_time=signing_time,
         claimed_role=claimed_role,
     )
@@ -735,4 +746,4 @@ def add_counter_signature(
         Type=SIGNED_PROPERTIES_TYPE,
     )
     _finish(signature, signed_info, key, method)
-    return container, added if created is not None else signature
+    return container, created if created is not None else signature
