@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job on embedded defaults: `signer-app demo --unattended` starts the
+# The main job on embedded defaults: `signer-app demo` opens the wizard on the
+# demo (without a display it runs `signer-app demo --unattended`), which starts the
 # reference portal on loopback with a temporary database, provisions a
 # SoftHSM2 test seal, writes a demo contract file and runs the whole flow
 # (log in, check, one PIN, counter-sign, journal, upload, follow GİB).
@@ -7,4 +8,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/signer-app "$@" demo --unattended
+exec .venv/bin/signer-app "$@" demo

@@ -1,4 +1,4 @@
-"""The command line: ``signer-app COMMAND``.
+"""The command line: ``signer-app COMMAND``, or ``signer-app [FILE.aktivasyon]`` for the window.
 
 The CLI turns errors into words (with :mod:`signer_app.cli_texts`) and exit
 statuses in one place, :func:`run`.
@@ -14,7 +14,7 @@ from typing import Final
 
 from signer_app import __version__
 from signer_app.cli_texts import Language, text
-from signer_app.config import load_settings
+from signer_app.config import LoadedSettings, load_settings
 from signer_app.errors import SignerAppError
 from signer_app.logs import configure_logging, log_environment
 
@@ -29,10 +29,16 @@ EXIT_NO_TOKEN: Final = 4
 
 _log = logging.getLogger(__name__)
 
+#: The sub-commands; anything else in the command's place is a document for the window.
+COMMANDS: Final = frozenset({"tokens", "verify", "countersign", "demo"})
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="signer-app", description="Hizmet Aktivasyon imza istemcisi / signing client"
+        prog="signer-app",
+        description="Hizmet Aktivasyon imza istemcisi / signing client",
+        epilog="signer-app [FILE.aktivasyon]: komutsuz, pencereyi açar / "
+        "without a command, opens the window",
     )
     parser.add_argument("--version", action="version", version=f"signer-app {__version__}")
     parser.add_argument("--lang", choices=["tr", "en"], help="dil / language")
@@ -85,9 +91,45 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="signer-app",
+        description="Hizmet Aktivasyon imza istemcisi: pencere / the window",
+        epilog="komutlar / commands: " + ", ".join(sorted(COMMANDS)),
+    )
+    parser.add_argument("--version", action="version", version=f"signer-app {__version__}")
+    parser.add_argument("--lang", choices=["tr", "en"], help="dil / language")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ayrıntılı günlük / verbose")
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE.aktivasyon", help="aktivasyon dosyası / contract file"
+    )
+    return parser
+
+
+def _wants_window(argv: Sequence[str]) -> bool:
+    """No sub-command: the first word that is not an option is a document (or absent)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help"):
+            return False
+        if word == "--lang":
+            next(words, None)
+            continue
+        if word == "--":
+            return True
+        if word.startswith("-"):
+            continue
+        return word not in COMMANDS
+    return True
+
+
 def run(argv: Sequence[str]) -> int:
     """Run one command; return the exit status."""
-    options = _parser().parse_args(list(argv))
+    if _wants_window(argv):
+        options = _gui_parser().parse_args(list(argv))
+        options.command = None
+    else:
+        options = _parser().parse_args(list(argv))
     command_line: dict[str, object] = {}
     if options.lang:
         command_line["language"] = options.lang
@@ -105,6 +147,8 @@ def run(argv: Sequence[str]) -> int:
             verbose=options.verbose,
         )
         log_environment(_log)
+        if options.command is None:
+            return _run_window(options.files, loaded, language)
         if options.command == "tokens":
             from signer_app.cli_tokens import run_tokens  # noqa: PLC0415
 
@@ -116,7 +160,7 @@ def run(argv: Sequence[str]) -> int:
         if options.command == "demo":
             from signer_app.cli_documents import run_demo  # noqa: PLC0415
 
-            return run_demo(options, language)
+            return run_demo(options, language, loaded)
         if options.command == "countersign":
             from signer_app.cli_documents import run_countersign  # noqa: PLC0415
 
@@ -132,3 +176,18 @@ def run(argv: Sequence[str]) -> int:
             print(f"  ({exc.detail})", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_USAGE
+
+
+_NO_DISPLAY: Final[dict[str, str]] = {
+    "tr": "pencere gösterilemiyor (ekran yok: DISPLAY / WAYLAND_DISPLAY tanımlı değil)",
+    "en": "cannot show the window (no display: DISPLAY / WAYLAND_DISPLAY is not set)",
+}
+
+
+def _run_window(files: Sequence[str], loaded: LoadedSettings, language: Language) -> int:
+    from signer_app.launch import display_available, run_gui  # noqa: PLC0415 - loads Qt
+
+    if not display_available():
+        print(f"{text('error', language)}: {_NO_DISPLAY[language]}", file=sys.stderr)
+        return EXIT_ERROR
+    return run_gui(files, loaded)

@@ -10,12 +10,12 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from cryptography import x509
 
 from signer_app.certificates import CertificateInfo
-from signer_app.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from signer_app.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK
 from signer_app.cli_texts import Language, text
 from signer_app.config import LoadedSettings
 from signer_app.envelope.countersign import countersign, require_signable
@@ -330,13 +330,28 @@ def _customer(document: UserDocument) -> str:
 # -- demo --------------------------------------------------------------------------------------
 
 
-def run_demo(options: argparse.Namespace, language: Language) -> int:
-    """Run ``signer-app demo --unattended``: 0 when every service ended Aktif."""
+_DEMO_NO_DISPLAY: Final[dict[str, str]] = {
+    "tr": "Ekran yok: demo sihirbazsız (--unattended) çalıştırılıyor",
+    "en": "No display: running the demo unattended (--unattended)",
+}
+
+
+def run_demo(
+    options: argparse.Namespace, language: Language, loaded: LoadedSettings | None = None
+) -> int:
+    """Run ``signer-app demo``: the wizard on the demo, or the whole job unattended.
+
+    Without ``--unattended`` the wizard opens on the demo's contract, portal
+    and test seal; with no display it falls back to the unattended run.
+    The unattended run returns 0 when every service ended Aktif.
+    """
     from signer_app.demo import run_unattended  # noqa: PLC0415 - loads the reference portal
+    from signer_app.launch import display_available  # noqa: PLC0415
 
     if not options.unattended:
-        print(text("demo.needs_unattended", language), file=sys.stderr)
-        return EXIT_USAGE
+        if display_available():
+            return _run_demo_window(options, loaded)
+        print(_DEMO_NO_DISPLAY[language], file=sys.stderr)
 
     def certificate(choice: CertificateChoice) -> None:
         print(
@@ -370,3 +385,12 @@ def run_demo(options: argparse.Namespace, language: Language) -> int:
         on_status=status,
     )
     return EXIT_OK if outcome.all_active else EXIT_INVALID
+
+
+def _run_demo_window(options: argparse.Namespace, loaded: LoadedSettings | None) -> int:
+    from signer_app.config import load_settings  # noqa: PLC0415
+    from signer_app.launch import demo_session, run_gui  # noqa: PLC0415 - loads Qt
+
+    settings = loaded or load_settings()
+    with demo_session(Path(options.work) if options.work else None) as (session, contract):
+        return run_gui([str(contract)], settings, session)

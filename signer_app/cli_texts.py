@@ -198,10 +198,6 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "demo.status": ("{service}: {label}{gib}", "{service}: {label}{gib}"),
     "demo.receipts": ("Makbuzlar: {path}", "Receipts: {path}"),
-    "demo.needs_unattended": (
-        "Sihirbaz henüz yok; demoyu --unattended ile çalıştırın",
-        "The wizard is not there yet; run the demo with --unattended",
-    ),
     # verify / countersign reports
     "doc.open": ("Kullanıcı açma belgesi", "Account opening document"),
     "doc.close": ("Kullanıcı kapatma belgesi", "Account closing document"),

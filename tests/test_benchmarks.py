@@ -32,6 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
             ("counter-sign / xmlsec sign", "verify both / xmlsec verify both"),
         ),
         ("bench_flow.py", ("--rounds", "1", "--count", "5"), ("flow / direct",)),
+        (
+            "bench_startup.py",
+            ("--rounds", "2", "--warmup", "1"),
+            ("signer-app / bare", "peak memory"),
+        ),
     ],
 )
 def test_benchmark_runs_and_reports(

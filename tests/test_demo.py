@@ -41,17 +41,3 @@ def test_demo_unattended_signs_uploads_and_ends_active(tmp_path: Path) -> None:
     ]
     for path in written:
         assert "demo-parola-1234" not in path.read_text(encoding="utf-8", errors="replace")
-
-
-def test_demo_without_unattended_says_what_to_do(tmp_path: Path) -> None:
-    env = {**os.environ, "SIGNER_APP_LOG_DIR": str(tmp_path / "logs")}
-    result = subprocess.run(
-        [sys.executable, "-m", "signer_app", "demo"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "--unattended" in result.stderr

@@ -1,0 +1,149 @@
+"""Start-up of the window against a bare PySide6 window, and the demo batch's peak memory.
+
+Start-up: the time from process start to the first window exposed, for
+
+* **bare**: a Python process that imports PySide6 and shows a ``QLabel``;
+* **signer-app**: ``python -m signer_app`` (settings, logging, translators,
+  single-instance lock and server, token service, journal) up to the
+  activation wizard's Giriş page.
+
+The parent reads ``time.monotonic()`` just before starting the child; the
+child prints ``time.monotonic()`` at the first ``Expose`` event of a
+window that is exposed (on Linux the clock is system-wide) and quits. The
+two cases alternate, after warm-up runs, and medians are compared.
+Target: signer-app ≤ 1.3× bare.
+
+Memory: the peak resident size (``ru_maxrss`` from ``wait4``) of one
+``signer-app demo --unattended`` run — the reference portal, the token host
+and the whole batch.
+
+Runs on the offscreen platform unless ``QT_QPA_PLATFORM`` is set. Byte
+code is cached in a temporary folder for both cases, as an installed
+program has it.
+Run: ``.venv/bin/python benchmarks/bench_startup.py [--rounds N] [--warmup N]``.
+Exit status 1 when the target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 1.3
+
+_BARE = r"""
+import time, sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QWindow
+from PySide6.QtWidgets import QApplication, QLabel
+
+class Probe(QObject):
+    def eventFilter(self, watched, event):
+        if (event.type() == QEvent.Type.Expose and isinstance(watched, QWindow)
+                and watched.isExposed()):
+            print(f"EXPOSED {time.monotonic():.6f}", flush=True)
+            app.quit()
+        return False
+
+app = QApplication(sys.argv)
+probe = Probe()
+app.installEventFilter(probe)
+label = QLabel("Merhaba")
+label.show()
+app.exec()
+"""
+
+
+def _exposed_after(command: list[str], env: dict[str, str]) -> float:
+    start = time.monotonic()
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("EXPOSED "):
+            return float(line.split()[1]) - start
+    raise RuntimeError(f"no expose reported (exit {result.returncode}): {result.stderr[-2000:]}")
+
+
+def _peak_memory_of_demo(work: Path, env: dict[str, str]) -> tuple[float, int, float]:
+    """(peak RSS in MiB, exit status, seconds) of one unattended demo."""
+    start = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "signer_app", "demo", "--unattended", "--work", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return peak, process.returncode, time.monotonic() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--no-demo", action="store_true", help="skip the memory measurement")
+    options = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
+        base = Path(folder)
+        # Byte code is cached (as in an installed program) even where the
+        # machine sets PYTHONDONTWRITEBYTECODE; the warm-up runs fill the cache.
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            "PYTHONPYCACHEPREFIX": str(base / "pycache"),
+            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+            "SIGNER_APP_STARTUP_PROBE": "1",
+            "SIGNER_APP_INSTANCE_KEY": f"bench-{uuid.uuid4().hex}",
+            "SIGNER_APP_CONFIG_DIR": str(base / "config"),
+            "SIGNER_APP_LOG_DIR": str(base / "logs"),
+            "XDG_DATA_HOME": str(base / "data"),
+            "QT_LOGGING_RULES": "qt.qpa.*=false",
+        }
+        cases = {
+            "bare PySide6 QLabel": [sys.executable, "-c", _BARE],
+            "signer-app → Giriş": [sys.executable, "-m", "signer_app"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for round_number in range(options.warmup + options.rounds):
+            for name, command in cases.items():
+                elapsed = _exposed_after(command, env)
+                if round_number >= options.warmup:
+                    times[name].append(elapsed)
+
+        print(f"start-up to first expose ({env['QT_QPA_PLATFORM']}), n={options.rounds}:")
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        for name, values in times.items():
+            print(
+                f"  {name:<22} median {medians[name] * 1000:7.1f} ms"
+                f"  (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})"
+            )
+        bare, app = medians.values()
+        ratio = app / bare
+        verdict = "ok" if ratio <= TARGET else "MISSED"
+        print(f"signer-app / bare: {ratio:.2f}× (target ≤ {TARGET}×) {verdict}")
+
+        if not options.no_demo:
+            demo_env = {k: v for k, v in env.items() if k != "SIGNER_APP_STARTUP_PROBE"}
+            peak, status, seconds = _peak_memory_of_demo(base / "demo", demo_env)
+            print(
+                f"demo --unattended peak memory (ru_maxrss): {peak:.1f} MiB"
+                f" (exit {status}, {seconds:.1f} s)"
+            )
+    return 0 if ratio <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""What the pages share during one run of the wizard, and the words of a service line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QCoreApplication
+
+from signer_app.flow.certificates import CertificateChoice
+from signer_app.flow.job import Item
+from signer_app.portal_api.models import Activation, PortalSession, Status
+from signer_app.ui.context import WizardContext
+from signer_app.ui.workers import WorkerHandle
+
+__all__ = ["WizardState", "activation_text", "opening_text", "service_text", "status_text"]
+
+
+@dataclass
+class WizardState:
+    """The run's state; the worker owns the job, this holds only what pages chose."""
+
+    context: WizardContext
+    handle: WorkerHandle
+    session: PortalSession | None = None
+    items: list[Item] = field(default_factory=list)
+    selected: list[Item] = field(default_factory=list)
+    module: str | None = None
+    slot_id: int | None = None
+    choice: CertificateChoice | None = None
+    #: Kept only until the wizard closes (retry of failed items uses it).
+    pin: str | None = field(default=None, repr=False)
+    pinpad: bool = False
+    confirm_final_try: bool = False
+    #: A batch is being signed or uploaded.
+    busy: bool = False
+
+    def reset(self) -> None:
+        """Forget everything of the run (a new contract file was opened)."""
+        self.session = None
+        self.items = []
+        self.selected = []
+        self.choice = None
+        self.pin = None
+        self.pinpad = False
+        self.confirm_final_try = False
+        self.busy = False
+
+
+def service_text(name: str, operation: str) -> str:
+    """``e-Fatura Hizmeti açma`` as in the help document."""
+    if operation == "close":
+        return QCoreApplication.translate("Texts", "{0} Hizmeti kapatma").format(name)
+    return QCoreApplication.translate("Texts", "{0} Hizmeti açma").format(name)
+
+
+def activation_text(activation: Activation) -> str:
+    """The service line of an activation."""
+    return service_text(activation.service.name, activation.operation)
+
+
+def opening_text(activation: Activation) -> str:
+    """When the account should open, in words."""
+    at = activation.opening.at
+    if at is None:
+        return QCoreApplication.translate("Texts", "Hesap hemen açılsın")
+    when = at.astimezone().strftime("%d.%m.%Y %H:%M")
+    return QCoreApplication.translate("Texts", "Açılış: {0}").format(when)
+
+
+def status_text(status: Status) -> str:
+    """``Aktif (1300) BASARIYLA TAMAMLANDI``: the label and GİB's answer when there is one."""
+    if status.gib is None:
+        return status.label
+    return f"{status.label} ({status.gib.code}) {status.gib.text}"
