@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,8 @@ from signer_app.config import LoadedSettings, Source
 # The layers are imported where they are used: a start of the window or of
 # one command loads only what it needs, and the window is shown sooner.
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+
     from signer_app.envelope.xades import IntegratorPin
     from signer_app.portal_api.client import PortalClient
     from signer_app.portal_api.contract import Contract

@@ -15,18 +15,16 @@ import contextlib
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
 
 from cryptography import x509
 
 from signer_app.envelope.countersign import countersign, require_signable
-from signer_app.envelope.model import UserDocument
 from signer_app.envelope.xades import IntegratorPin
 from signer_app.errors import SignerAppError
 from signer_app.flow.certificates import CertificateChoice, certificate_choices
 from signer_app.flow.journal import Journal, JournalEntry, JournalState
+from signer_app.flow.results import Item, ItemResult, Outcome, SignProgress
 from signer_app.portal_api.client import PortalClient
 from signer_app.portal_api.contract import Contract
 from signer_app.portal_api.errors import ContractError, PortalError
@@ -35,54 +33,6 @@ from signer_app.token.errors import TokenError
 from signer_app.token.service import TokenCertificate, TokenKey, TokenService
 
 __all__ = ["ActivationJob", "Item", "ItemResult", "Outcome", "SignProgress"]
-
-
-@dataclass(frozen=True)
-class Item:
-    """A pending activation and whether this program may sign it."""
-
-    activation: Activation
-    #: What the document says; None when it could not be downloaded or read.
-    document: UserDocument | None = None
-    #: Why it cannot be signed (not in the contract, refused by the checks …).
-    problem: SignerAppError | None = None
-    #: Signed before (this or an earlier run): only the upload is left.
-    journal: JournalEntry | None = None
-    #: The downloaded document's bytes: exactly what was checked is what gets signed.
-    data: bytes | None = field(default=None, repr=False)
-
-    @property
-    def signable(self) -> bool:
-        """Whether signing it is possible now."""
-        return (
-            self.problem is None
-            and self.journal is None
-            and self.document is not None
-            and self.data is not None
-        )
-
-
-class Outcome(Enum):
-    """What happened to one activation."""
-
-    SUCCESS = "success"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    """The result line of one activation."""
-
-    activation_id: str
-    service_name: str
-    operation: str
-    outcome: Outcome
-    reference: str | None = None
-    error: SignerAppError | None = None
-
-
-#: Called before each document with (index, total, activation).
-SignProgress = Callable[[int, int, Activation], None]
 
 
 class ActivationJob:

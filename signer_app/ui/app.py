@@ -11,17 +11,20 @@ are kept until :meth:`SignerApplication.start_accepting`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QFileOpenEvent, QWindow
 from PySide6.QtWidgets import QApplication
 
-from signer_app.portal_api.contract import Contract
 from signer_app.portal_api.errors import ContractError
-from signer_app.ui.single_instance import SingleInstance
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from signer_app.portal_api.contract import Contract
+    from signer_app.ui.single_instance import SingleInstance
 
 __all__ = [
     "APPLICATION_NAME",

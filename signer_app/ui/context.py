@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from signer_app.flow.journal import Journal
-from signer_app.portal_api.client import PortalClient
-from signer_app.portal_api.contract import Contract
-from signer_app.token.service import TokenService
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from signer_app.flow.journal import Journal
+    from signer_app.portal_api.client import PortalClient
+    from signer_app.portal_api.contract import Contract
+    from signer_app.token.service import TokenService
 
 __all__ = ["WizardContext"]
 

@@ -13,11 +13,13 @@ language is English; Turkish otherwise).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "TRANSLATIONS_DIR",

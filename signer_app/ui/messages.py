@@ -7,11 +7,15 @@ so that the English ``.qm`` applies. Keys are the ``message_key`` of
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 
-from signer_app.certificates import UsabilityReason
 from signer_app.errors import SignerAppError
 from signer_app.token.pin import PinStatus
+
+if TYPE_CHECKING:
+    from signer_app.certificates import UsabilityReason
 from signer_app.token.probe import ProbeOutcome, ProbeResult
 
 __all__ = [
@@ -299,29 +303,21 @@ def pin_status_text(status: PinStatus) -> str:
 def reason_text(reason: UsabilityReason) -> str:
     """Why a certificate cannot sign, in words."""
     return {
-        UsabilityReason.EXPIRED: QCoreApplication.translate("Messages", "süresi dolmuş"),
-        UsabilityReason.NOT_YET_VALID: QCoreApplication.translate(
-            "Messages", "henüz geçerli değil"
-        ),
-        UsabilityReason.NO_DIGITAL_SIGNATURE: QCoreApplication.translate(
+        "expired": QCoreApplication.translate("Messages", "süresi dolmuş"),
+        "not_yet_valid": QCoreApplication.translate("Messages", "henüz geçerli değil"),
+        "no_digital_signature": QCoreApplication.translate(
             "Messages", "imza anahtar kullanımı yok"
         ),
-        UsabilityReason.ENCRYPTION_CERTIFICATE: QCoreApplication.translate(
-            "Messages", "şifreleme sertifikası"
-        ),
-        UsabilityReason.NOT_A_SEAL_OR_SIGNATURE: QCoreApplication.translate(
+        "encryption_certificate": QCoreApplication.translate("Messages", "şifreleme sertifikası"),
+        "not_a_seal_or_signature": QCoreApplication.translate(
             "Messages", "mali mühür veya nitelikli e-imza değil"
         ),
-        UsabilityReason.SEAL_REQUIRED: QCoreApplication.translate(
+        "seal_required": QCoreApplication.translate(
             "Messages", "tüzel kişi için mali mühür gerekir"
         ),
-        UsabilityReason.TAX_ID_MISMATCH: QCoreApplication.translate(
-            "Messages", "VKN/TCKN müşteriyle uyuşmuyor"
-        ),
-        UsabilityReason.NO_TAX_ID: QCoreApplication.translate(
-            "Messages", "sertifikada VKN/TCKN yok"
-        ),
-    }[reason]
+        "tax_id_mismatch": QCoreApplication.translate("Messages", "VKN/TCKN müşteriyle uyuşmuyor"),
+        "no_tax_id": QCoreApplication.translate("Messages", "sertifikada VKN/TCKN yok"),
+    }[reason.value]
 
 
 def probe_text(result: ProbeResult) -> str:

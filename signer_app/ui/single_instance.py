@@ -25,12 +25,14 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QLockFile, QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "DISABLE_ENV",

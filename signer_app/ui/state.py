@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from signer_app.flow.certificates import CertificateChoice
-from signer_app.flow.job import Item
-from signer_app.portal_api.models import Activation, PortalSession, Status
-from signer_app.ui.context import WizardContext
-from signer_app.ui.workers import WorkerHandle
+if TYPE_CHECKING:
+    from signer_app.flow.certificates import CertificateChoice
+    from signer_app.flow.results import Item
+    from signer_app.portal_api.models import Activation, PortalSession, Status
+    from signer_app.ui.context import WizardContext
+    from signer_app.ui.workers import WorkerHandle
 
 __all__ = ["WizardState", "activation_text", "opening_text", "service_text", "status_text"]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 
-from signer_app.portal_api.contract import Contract
-from signer_app.ui.context import WizardContext
 from signer_app.ui.pages.certificate import CertificatePage
 from signer_app.ui.pages.login import LoginPage
 from signer_app.ui.pages.services import ServicesPage
@@ -13,6 +13,10 @@ from signer_app.ui.pages.sign import SignPage
 from signer_app.ui.pages.signing import SigningPage
 from signer_app.ui.state import WizardState
 from signer_app.ui.workers import WorkerHandle
+
+if TYPE_CHECKING:
+    from signer_app.portal_api.contract import Contract
+    from signer_app.ui.context import WizardContext
 
 __all__ = ["ActivationWizard"]
 

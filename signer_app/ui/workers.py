@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from signer_app.errors import SignerAppError
-from signer_app.flow.job import ActivationJob, Item
-from signer_app.portal_api.credentials import remember_password
-from signer_app.portal_api.models import Activation, Status
-from signer_app.token.service import TokenCertificate
-from signer_app.ui.context import WizardContext
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from signer_app.flow.job import ActivationJob
+    from signer_app.flow.results import Item
+    from signer_app.portal_api.models import Activation, Status
+    from signer_app.token.service import TokenCertificate
+    from signer_app.ui.context import WizardContext
 
 _log = logging.getLogger(__name__)
 
@@ -93,6 +97,11 @@ class JobWorker(QObject):
             if self._job is not None:
                 self._job.client.close()
                 self._job = None
+            # Imported here, on the worker thread: the window opens without
+            # waiting for the HTTP, XML and signing stacks to load.
+            from signer_app.flow.job import ActivationJob  # noqa: PLC0415
+            from signer_app.portal_api.credentials import remember_password  # noqa: PLC0415
+
             client = self._context.make_client(url)
             job = ActivationJob(
                 client, self._context.tokens, self._context.journal, contract=self._context.contract

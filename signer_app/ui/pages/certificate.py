@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
@@ -21,12 +23,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from signer_app.flow.certificates import CertificateChoice
-from signer_app.token.api import SlotInfo
-from signer_app.token.catalogue import ModuleCandidate
 from signer_app.token.probe import ProbeResult
 from signer_app.ui.messages import message_for, probe_text, reason_text
-from signer_app.ui.state import WizardState
+
+if TYPE_CHECKING:
+    from signer_app.flow.certificates import CertificateChoice
+    from signer_app.token.api import SlotInfo
+    from signer_app.token.catalogue import ModuleCandidate
+    from signer_app.ui.state import WizardState
 
 __all__ = ["CertificatePage"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRegularExpression, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -15,9 +17,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from signer_app.portal_api.models import PortalSession
 from signer_app.ui.messages import message_for
-from signer_app.ui.state import WizardState
+
+if TYPE_CHECKING:
+    from signer_app.portal_api.models import PortalSession
+    from signer_app.ui.state import WizardState
 
 __all__ = ["LoginPage"]
 

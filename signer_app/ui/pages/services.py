@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from signer_app.flow.job import Item, ItemResult, Outcome
 from signer_app.flow.journal import JournalState
+from signer_app.flow.results import Item, ItemResult, Outcome
 from signer_app.ui.messages import message_for
 from signer_app.ui.state import WizardState, activation_text, opening_text
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from signer_app.token.pin import PinStatus
 from signer_app.ui.messages import message_for, pin_status_text
 from signer_app.ui.pin_dialog import PinDialog
-from signer_app.ui.state import WizardState
-from signer_app.ui.workers import PinInfo
+
+if TYPE_CHECKING:
+    from signer_app.ui.state import WizardState
+    from signer_app.ui.workers import PinInfo
 
 __all__ = ["SignPage"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -17,11 +18,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from signer_app.flow.job import Item, ItemResult, Outcome
-from signer_app.portal_api.models import Status
+from signer_app.flow.results import Item, ItemResult, Outcome
 from signer_app.token.errors import PinError
 from signer_app.ui.messages import message_for
 from signer_app.ui.state import WizardState, activation_text, service_text, status_text
+
+if TYPE_CHECKING:
+    from signer_app.portal_api.models import Status
 
 __all__ = ["SigningPage"]
 
