@@ -16,7 +16,6 @@ Exit status 1 when the target is missed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import statistics
 import sys
@@ -29,10 +28,8 @@ from pathlib import Path
 import requests
 from cryptography import x509
 
-from reference_portal import store as rows
-from reference_portal.demo import DEMO_PASSWORD, create_demo_data
-from reference_portal.documents import IntegratorSeal, issue_document
-from reference_portal.model import Opening, PortalStatus
+from reference_portal.demo import DEMO_PASSWORD, create_demo_data, seed_pending_activations
+from reference_portal.documents import IntegratorSeal
 from reference_portal.server import RunningPortal, start_portal
 from signer_app.envelope.countersign import countersign
 from signer_app.flow.job import ActivationJob, Outcome
@@ -42,40 +39,6 @@ from signer_app.testpki.softhsm import CUSTOMER_VKN, provision
 from signer_app.token.service import TokenCertificate, TokenKey, TokenService
 
 SERVICES = ("efatura", "earsiv", "eirsaliye", "earsiv_saklama")
-
-
-def seed(portal: RunningPortal, seal: IntegratorSeal, count: int) -> None:
-    """``count`` activations waiting for the demo company's signature."""
-    now = datetime.now(UTC)
-    with portal.store.transaction() as db:
-        company = rows.company(db, CUSTOMER_VKN)
-        assert company is not None
-        for index in range(count):
-            service = SERVICES[index % len(SERVICES)]
-            document = issue_document(seal, company, service, "open", now=now)
-            rows.insert_activation(
-                db,
-                rows.ActivationRow(
-                    seq=0,
-                    id=str(uuid.uuid4()),
-                    company_id=CUSTOMER_VKN,
-                    service_id=service,
-                    operation="open",
-                    opening=Opening.immediate(),
-                    status=PortalStatus.AWAITING_CUSTOMER_SIGNATURE,
-                    gib_code=None,
-                    gib_text=None,
-                    document=document,
-                    document_sha256=hashlib.sha256(document).hexdigest(),
-                    signed_document=None,
-                    signed_sha256=None,
-                    upload_reference=None,
-                    received_at=None,
-                    contract_id=None,
-                    created_at=now,
-                    updated_at=now,
-                ),
-            )
 
 
 def run_flow(
@@ -150,7 +113,9 @@ def main() -> int:
                     scheduler_interval=None,
                 ) as portal:
                     create_demo_data(portal.store, now=datetime.now(UTC))
-                    seed(portal, seal, options.count)
+                    seed_pending_activations(
+                        portal.store, seal, CUSTOMER_VKN, options.count, now=datetime.now(UTC)
+                    )
                     slot = next(
                         s.slot_id
                         for s in tokens.slots(manifest.module_path)

@@ -11,12 +11,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
+from reference_portal import store as db_rows
 from reference_portal.accounts import create_company
-from reference_portal.documents import IntegratorSeal
+from reference_portal.documents import IntegratorSeal, issue_document
 from reference_portal.lifecycle import (
     SETTING_INTEGRATOR_CERT,
     SETTING_INTEGRATOR_KEY,
@@ -24,7 +27,7 @@ from reference_portal.lifecycle import (
     ActivationRequest,
     Lifecycle,
 )
-from reference_portal.model import Opening
+from reference_portal.model import Opening, PortalStatus
 from reference_portal.store import Store
 from signer_app.testpki.softhsm import CUSTOMER_TITLE, CUSTOMER_VKN, SECOND_TITLE, SECOND_VKN
 
@@ -36,6 +39,7 @@ __all__ = [
     "DEMO_SERVICES",
     "SECOND_PASSWORD",
     "create_demo_data",
+    "seed_pending_activations",
     "start_demo_activations",
 ]
 
@@ -124,3 +128,49 @@ def start_demo_activations(
         now=now,
     )
     return started.contract.body
+
+
+def seed_pending_activations(
+    store: Store,
+    seal: IntegratorSeal,
+    company_id: str,
+    count: int,
+    *,
+    now: datetime,
+    services: tuple[str, ...] = DEMO_SERVICES,
+) -> None:
+    """Add ``count`` activations waiting for the company's signature (benchmarks, tests).
+
+    Unlike :meth:`Lifecycle.start_activation` this allows several activations
+    per service, so that a batch of any size can be signed in one go.
+    """
+    with store.transaction() as db:
+        company = db_rows.company(db, company_id)
+        if company is None:
+            raise LookupError(f"no company {company_id}")
+        for index in range(count):
+            service = services[index % len(services)]
+            document = issue_document(seal, company, service, "open", now=now)
+            db_rows.insert_activation(
+                db,
+                db_rows.ActivationRow(
+                    seq=0,
+                    id=str(uuid.uuid4()),
+                    company_id=company_id,
+                    service_id=service,
+                    operation="open",
+                    opening=Opening.immediate(),
+                    status=PortalStatus.AWAITING_CUSTOMER_SIGNATURE,
+                    gib_code=None,
+                    gib_text=None,
+                    document=document,
+                    document_sha256=hashlib.sha256(document).hexdigest(),
+                    signed_document=None,
+                    signed_sha256=None,
+                    upload_reference=None,
+                    received_at=None,
+                    contract_id=None,
+                    created_at=now,
+                    updated_at=now,
+                ),
+            )

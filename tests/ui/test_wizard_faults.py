@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,10 +12,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from reference_portal import store as rows
-from reference_portal.demo import DEMO_PASSWORD
-from reference_portal.documents import IntegratorSeal, issue_document
-from reference_portal.model import Opening, PortalStatus
+from reference_portal.demo import DEMO_PASSWORD, seed_pending_activations
+from reference_portal.documents import IntegratorSeal
 from reference_portal.server import RunningPortal
 from signer_app.flow.journal import Journal
 from signer_app.portal_api.contract import Contract
@@ -120,37 +116,7 @@ def test_last_try_needs_confirmation_and_locked_shows_unblock_steps(
 def _seed(portal: RunningPortal, softhsm: Manifest, count: int) -> None:
     """``count`` activations waiting for the demo company's signature."""
     seal = IntegratorSeal.from_pem_files(softhsm.integrator_key_pem, softhsm.integrator_cert_pem)
-    now = datetime.now(UTC)
-    services = ("efatura", "earsiv", "eirsaliye", "earsiv_saklama")
-    with portal.store.transaction() as db:
-        company = rows.company(db, CUSTOMER_VKN)
-        assert company is not None
-        for index in range(count):
-            service = services[index % len(services)]
-            document = issue_document(seal, company, service, "open", now=now)
-            rows.insert_activation(
-                db,
-                rows.ActivationRow(
-                    seq=0,
-                    id=str(uuid.uuid4()),
-                    company_id=CUSTOMER_VKN,
-                    service_id=service,
-                    operation="open",
-                    opening=Opening.immediate(),
-                    status=PortalStatus.AWAITING_CUSTOMER_SIGNATURE,
-                    gib_code=None,
-                    gib_text=None,
-                    document=document,
-                    document_sha256=hashlib.sha256(document).hexdigest(),
-                    signed_document=None,
-                    signed_sha256=None,
-                    upload_reference=None,
-                    received_at=None,
-                    contract_id=None,
-                    created_at=now,
-                    updated_at=now,
-                ),
-            )
+    seed_pending_activations(portal.store, seal, CUSTOMER_VKN, count, now=datetime.now(UTC))
 
 
 @pytest.fixture
