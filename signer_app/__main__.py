@@ -10,13 +10,15 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     """Run the program; return the exit status."""
     args = sys.argv[1:] if argv is None else argv
-    from signer_app.token.host import HOST_COMMAND  # noqa: PLC0415 - keep the host start lean
-
-    if args[:1] == [HOST_COMMAND]:
-        # The token host must start fast and load nothing it does not need.
+    # Only the hidden commands start with "_": the window's start-up does not
+    # pay for loading the token host module just to compare a word.
+    if args[:1] and args[0].startswith("_"):
+        from signer_app.token.host import HOST_COMMAND  # noqa: PLC0415
         from signer_app.token.host import main as host_main  # noqa: PLC0415
 
-        return host_main(args[1:])
+        if args[0] == HOST_COMMAND:
+            # The token host must start fast and load nothing it does not need.
+            return host_main(args[1:])
     from signer_app.cli import run  # noqa: PLC0415
 
     return run(args)

@@ -50,6 +50,20 @@ def _fault_tokens(softhsm: Manifest, tmp_path: Path, **faults: object) -> TokenS
     return TokenService(ServiceOptions(host_env=env))
 
 
+def _fault_context(
+    tokens: TokenService, journal: Journal, contract: Contract, fault_module: Path
+) -> WizardContext:
+    """The wizard's context with the fault module as the only card library."""
+    return WizardContext(
+        tokens=tokens,
+        journal=journal,
+        make_client=make_client,
+        contract=contract,
+        portal_url=contract.portal_url,
+        modules=[str(fault_module)],
+    )
+
+
 def _wizard(qtbot: QtBot, context: WizardContext) -> ActivationWizard:
     window = ActivationWizard(context)
     window.signing_page.follow_interval = 0.1
@@ -230,14 +244,7 @@ def test_pinpad_reader_prompts_on_the_reader_with_a_countdown(
     tokens = _fault_tokens(
         softhsm, tmp_path, protected_auth=True, pinpad_pin=SEAL_PIN, pinpad_delay_ms=1500
     )
-    context = WizardContext(
-        tokens=tokens,
-        journal=journal,
-        make_client=make_client,
-        contract=contract,
-        portal_url=contract.portal_url,
-        modules=[str(fault_module)],
-    )
+    context = _fault_context(tokens, journal, contract, fault_module)
     wizard = _wizard(qtbot, context)
     try:
         login(qtbot, wizard, DEMO_PASSWORD, 4)
@@ -270,14 +277,7 @@ def test_card_removed_before_signing_then_retry_after_inserting_it(
 ) -> None:
     removed = tmp_path / "card-removed"
     tokens = _fault_tokens(softhsm, tmp_path, removed_file=removed)
-    context = WizardContext(
-        tokens=tokens,
-        journal=journal,
-        make_client=make_client,
-        contract=contract,
-        portal_url=contract.portal_url,
-        modules=[str(fault_module)],
-    )
+    context = _fault_context(tokens, journal, contract, fault_module)
     wizard = _wizard(qtbot, context)
     try:
         login(qtbot, wizard, DEMO_PASSWORD, 4)
@@ -313,14 +313,7 @@ def test_slot_list_follows_a_card_pulled_out_and_put_back(
 ) -> None:
     removed = tmp_path / "card-removed"
     tokens = _fault_tokens(softhsm, tmp_path, removed_file=removed)
-    context = WizardContext(
-        tokens=tokens,
-        journal=journal,
-        make_client=make_client,
-        contract=contract,
-        portal_url=contract.portal_url,
-        modules=[str(fault_module)],
-    )
+    context = _fault_context(tokens, journal, contract, fault_module)
     wizard = _wizard(qtbot, context)
     page = wizard.certificate_page
     page.slot_poll_ms = 100
