@@ -5,7 +5,9 @@ Start-up: the time from process start to the first window exposed, for
 * **bare**: a Python process that imports PySide6 and shows a ``QLabel``;
 * **signer-app**: ``python -m signer_app`` (settings, logging, translators,
   single-instance lock and server, token service, journal) up to the
-  activation wizard's Giriş page.
+  activation wizard's Giriş page. The wizard builds its other pages and
+  starts its worker thread right after that first paint; the time until
+  then ("ready") is reported too, outside the target.
 
 The parent reads ``time.monotonic()`` just before starting the child; the
 child prints ``time.monotonic()`` at the first ``Expose`` event of a
@@ -62,15 +64,22 @@ app.exec()
 """
 
 
-def _exposed_after(command: list[str], env: dict[str, str]) -> float:
+def _reported_after(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """The child's ``EXPOSED`` (and ``READY``) moments, in seconds after its start."""
     start = time.monotonic()
     result = subprocess.run(
         command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
     )
+    moments: dict[str, float] = {}
     for line in result.stdout.splitlines():
-        if line.startswith("EXPOSED "):
-            return float(line.split()[1]) - start
-    raise RuntimeError(f"no expose reported (exit {result.returncode}): {result.stderr[-2000:]}")
+        word, _, value = line.partition(" ")
+        if word in ("EXPOSED", "READY"):
+            moments[word] = float(value) - start
+    if "EXPOSED" not in moments:
+        raise RuntimeError(
+            f"no expose reported (exit {result.returncode}): {result.stderr[-2000:]}"
+        )
+    return moments
 
 
 def _peak_memory_of_demo(work: Path, env: dict[str, str]) -> tuple[float, int, float]:
@@ -102,14 +111,22 @@ def main(argv: list[str] | None = None) -> int:
         # Byte code is cached (as in an installed program) even where the
         # machine sets PYTHONDONTWRITEBYTECODE; the warm-up runs fill the cache.
         env = {
-            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("SIGNER_APP_")
+            },
             "PYTHONPYCACHEPREFIX": str(base / "pycache"),
             "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
             "SIGNER_APP_STARTUP_PROBE": "1",
             "SIGNER_APP_INSTANCE_KEY": f"bench-{uuid.uuid4().hex}",
-            "SIGNER_APP_CONFIG_DIR": str(base / "config"),
-            "SIGNER_APP_LOG_DIR": str(base / "logs"),
-            "XDG_DATA_HOME": str(base / "data"),
+            # A fresh home rather than the program's folder overrides, so that
+            # the start looks its folders up as on a user's machine.
+            "HOME": str(base / "home"),
+            "XDG_CONFIG_HOME": str(base / "home" / ".config"),
+            "XDG_DATA_HOME": str(base / "home" / ".local" / "share"),
+            "XDG_STATE_HOME": str(base / "home" / ".local" / "state"),
+            "XDG_CACHE_HOME": str(base / "home" / ".cache"),
             "QT_LOGGING_RULES": "qt.qpa.*=false",
         }
         cases = {
@@ -117,11 +134,14 @@ def main(argv: list[str] | None = None) -> int:
             "signer-app → Giriş": [sys.executable, "-m", "signer_app"],
         }
         times: dict[str, list[float]] = {name: [] for name in cases}
+        ready: list[float] = []
         for round_number in range(options.warmup + options.rounds):
             for name, command in cases.items():
-                elapsed = _exposed_after(command, env)
+                moments = _reported_after(command, env)
                 if round_number >= options.warmup:
-                    times[name].append(elapsed)
+                    times[name].append(moments["EXPOSED"])
+                    if "READY" in moments:
+                        ready.append(moments["READY"])
 
         print(f"start-up to first expose ({env['QT_QPA_PLATFORM']}), n={options.rounds}:")
         medians = {name: statistics.median(values) for name, values in times.items()}
@@ -134,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
         ratio = app / bare
         verdict = "ok" if ratio <= TARGET else "MISSED"
         print(f"signer-app / bare: {ratio:.2f}× (target ≤ {TARGET}×) {verdict}")
+        if ready:
+            # Not part of the target: what follows the first paint.
+            print(
+                f"  then all pages built and the worker running: median"
+                f" {statistics.median(ready) * 1000:.1f} ms after the start"
+            )
 
         if not options.no_demo:
             demo_env = {k: v for k, v in env.items() if k != "SIGNER_APP_STARTUP_PROBE"}

@@ -6,17 +6,20 @@ statuses in one place, :func:`run`.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Final
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Final, cast
 
 from signer_app import __version__
 from signer_app.cli_texts import Language, text
 from signer_app.config import LoadedSettings, load_settings
 from signer_app.errors import SignerAppError
 from signer_app.logs import configure_logging, log_environment
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["EXIT_ERROR", "EXIT_INVALID", "EXIT_NO_TOKEN", "EXIT_OK", "EXIT_USAGE", "run"]
 
@@ -34,6 +37,8 @@ COMMANDS: Final = frozenset({"tokens", "verify", "countersign", "demo"})
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse  # noqa: PLC0415 - the window's usual start does without it
+
     parser = argparse.ArgumentParser(
         prog="signer-app",
         description="Hizmet Aktivasyon imza istemcisi / signing client",
@@ -92,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _gui_parser() -> argparse.ArgumentParser:
+    import argparse  # noqa: PLC0415
+
     parser = argparse.ArgumentParser(
         prog="signer-app",
         description="Hizmet Aktivasyon imza istemcisi: pencere / the window",
@@ -123,13 +130,51 @@ def _wants_window(argv: Sequence[str]) -> bool:
     return True
 
 
+def _plain_window_start(argv: Sequence[str]) -> SimpleNamespace | None:
+    """The options of a plain window start (a double-click), read without argparse.
+
+    Only documents, ``--lang tr|en`` and ``-v``; anything else (help, a
+    misspelt option, a command) returns ``None`` and goes to argparse,
+    which explains itself. Loading and building the parsers would cost the
+    window's start-up about 2 ms (``benchmarks/bench_startup.py``).
+    """
+    files: list[str] = []
+    lang: str | None = None
+    verbose = False
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            files.extend(words)
+            break
+        if word in ("-v", "--verbose"):
+            verbose = True
+        elif word == "--lang" or word.startswith("--lang="):
+            value = next(words, None) if word == "--lang" else word.partition("=")[2]
+            if value not in ("tr", "en"):
+                return None
+            lang = value
+        elif word.startswith("-") or (not files and word in COMMANDS):
+            return None
+        else:
+            files.append(word)
+    return SimpleNamespace(command=None, files=files, lang=lang, verbose=verbose)
+
+
 def run(argv: Sequence[str]) -> int:
     """Run one command; return the exit status."""
-    if _wants_window(argv):
+    options: argparse.Namespace | SimpleNamespace
+    plain = _plain_window_start(argv)
+    if plain is not None:
+        options = plain
+    elif _wants_window(argv):
         options = _gui_parser().parse_args(list(argv))
         options.command = None
     else:
         options = _parser().parse_args(list(argv))
+    if options.command is not None:
+        import gc  # noqa: PLC0415
+
+        gc.enable()  # see signer_app.__main__
     command_line: dict[str, object] = {}
     if options.lang:
         command_line["language"] = options.lang
@@ -149,6 +194,8 @@ def run(argv: Sequence[str]) -> int:
         log_environment(_log)
         if options.command is None:
             return _run_window(options.files, loaded, language)
+        # A command: argparse read the line (a plain window start never gets here).
+        options = cast("argparse.Namespace", options)
         if options.command == "tokens":
             from signer_app.cli_tokens import run_tokens  # noqa: PLC0415
 

@@ -46,15 +46,12 @@ for tests and CI.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import math
 import os
-import plistlib
 import re
 import sys
 import tempfile
-import xml.parsers.expat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -522,6 +519,18 @@ def _flatten(
     return flat
 
 
+def _load_plist(data: bytes) -> object:
+    """A property list (macOS managed preferences); its errors as ``ValueError``."""
+    # Loaded only for a plist: plistlib pulls in datetime and the XML parser.
+    import plistlib  # noqa: PLC0415
+    import xml.parsers.expat  # noqa: PLC0415
+
+    try:
+        return plistlib.loads(data)
+    except (plistlib.InvalidFileException, xml.parsers.expat.ExpatError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
 def _looks_like_plist(path: Path, data: bytes) -> bool:
     head = data.lstrip()[:64]
     return (
@@ -549,10 +558,12 @@ def _read_document(path: Path, what: str) -> dict[object, object] | None:
     document: object
     try:
         if _looks_like_plist(path, data):
-            document = plistlib.loads(data)
+            document = _load_plist(data)
         else:
+            import json  # noqa: PLC0415 - most starts have no settings file
+
             document = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, plistlib.InvalidFileException, xml.parsers.expat.ExpatError) as exc:
+    except ValueError as exc:
         # JSONDecodeError and UnicodeDecodeError are ValueErrors.
         raise ConfigError(
             f"{what} {path} is not valid JSON or plist: {exc}",
@@ -842,6 +853,8 @@ def save_user_settings(values: Mapping[str, object], user_dir: Path | None = Non
             stored.pop(key, None)
         else:
             stored[key] = value
+
+    import json  # noqa: PLC0415
 
     text = json.dumps({"version": 1, "settings": dict(sorted(stored.items()))}, indent=2)
     try:

@@ -9,6 +9,7 @@ command-line paths never load Qt.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from signer_app.envelope.xades import IntegratorPin
+    from signer_app.flow.journal import Journal
     from signer_app.portal_api.client import PortalClient
     from signer_app.portal_api.contract import Contract
     from signer_app.token.catalogue import ModuleSource
@@ -158,17 +160,19 @@ def make_client_factory(
     :param allow_plain_loopback: the demo: ``http://`` to this computer only.
     :raises UntrustedPortalError: (from the factory) the address's host is not trusted.
     """
-    from signer_app.portal_api._hosts import (  # noqa: PLC0415 - keep start-up lean
-        host_label,
-        is_loopback_host,
-        is_trusted_host,
-    )
-    from signer_app.portal_api.client import PortalClient  # noqa: PLC0415
-    from signer_app.portal_api.errors import UntrustedPortalError  # noqa: PLC0415
-
     trusted = tuple(hosts)
 
     def make(url: str) -> PortalClient:
+        # Loaded here, on the worker thread at the first login: requests and
+        # its dependencies stay out of the window's start-up.
+        from signer_app.portal_api._hosts import (  # noqa: PLC0415
+            host_label,
+            is_loopback_host,
+            is_trusted_host,
+        )
+        from signer_app.portal_api.client import PortalClient  # noqa: PLC0415
+        from signer_app.portal_api.errors import UntrustedPortalError  # noqa: PLC0415
+
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower()
         try:
@@ -245,8 +249,6 @@ def _run_window(
     from PySide6.QtCore import QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: PLC0415
 
-    from signer_app.flow.journal import Journal  # noqa: PLC0415
-    from signer_app.portal_api.contract import load_contract_file  # noqa: PLC0415
     from signer_app.ui.app import (  # noqa: PLC0415
         DocumentRouter,
         SignerApplication,
@@ -262,7 +264,6 @@ def _run_window(
         else SignerApplication([sys.argv[0] if sys.argv else "signer-app"])
     )
     if isinstance(instance, SingleInstance):
-        instance.listen()  # after the QApplication: see ui.single_instance
         app.connect_instance(instance)
     language = choose_language(loaded.settings.language, loaded.sources)
     translators = install_translators(app, language)
@@ -271,19 +272,24 @@ def _run_window(
     hosts = trusted_hosts(loaded)
 
     def load(path: Path) -> Contract:
+        from signer_app.portal_api.contract import load_contract_file  # noqa: PLC0415
+
         return load_contract_file(path, trusted_hosts=hosts, allow_loopback=session.demo)
 
     contract, refusals = first_contract(files, load)
 
-    tokens = build_token_service(loaded)
-    journal = Journal(session.journal_path)
+    def make_journal() -> Journal:
+        from signer_app.flow.journal import Journal  # noqa: PLC0415
+
+        return Journal(session.journal_path)
+
     from signer_app.ui.context import WizardContext  # noqa: PLC0415
     from signer_app.ui.wizard import ActivationWizard  # noqa: PLC0415
 
     portal_url = contract.portal_url if contract is not None else loaded.settings.portal.url
     context = WizardContext(
-        tokens=tokens,
-        journal=journal,
+        make_tokens=lambda: build_token_service(loaded),
+        make_journal=make_journal,
         make_client=make_client_factory(hosts, allow_plain_loopback=session.demo),
         contract=contract,
         portal_url=portal_url,
@@ -307,21 +313,30 @@ def _run_window(
     router = DocumentRouter(load, wizard.open_contract, report, raise_window, parent=app)
     app.open_documents.connect(router.open_paths)
 
-    def close_services() -> None:
-        tokens.close()
-        journal.close()
+    app.aboutToQuit.connect(context.close)
 
-    app.aboutToQuit.connect(close_services)
+    def when_ready() -> None:
+        # After the first paint. Garbage collection was off for the start
+        # (signer_app.__main__); what the start made stays, so it moves out
+        # of the collector's sight before collections resume.
+        gc.freeze()
+        gc.enable()
+        # A second start retries its hand-over until the server listens
+        # (see ui.single_instance).
+        if isinstance(instance, SingleInstance):
+            instance.listen()
+        for title, text in refusals:
+            QTimer.singleShot(0, lambda t=title, x=text: report(t, x))
+        app.start_accepting()
+
+    wizard.ready.connect(when_ready)
     if os.environ.get(STARTUP_PROBE_ENV) == "1":
         from signer_app.ui.app import StartupProbe  # noqa: PLC0415
 
-        app.installEventFilter(
-            StartupProbe(app, lambda moment: print(f"EXPOSED {moment:.6f}", flush=True))
-        )
+        probe = StartupProbe(app, lambda line: print(line, flush=True))
+        app.installEventFilter(probe)
+        wizard.ready.connect(probe.ready)
     wizard.show()
-    for title, text in refusals:
-        QTimer.singleShot(0, lambda t=title, x=text: report(t, x))
-    QTimer.singleShot(0, app.start_accepting)
     try:
         return int(app.exec())
     finally:

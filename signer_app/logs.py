@@ -49,16 +49,13 @@ and ``X-Api-Key:`` header lines, ``Bearer`` tokens, the password part of
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
-import platform
 import re
 import struct
 import sys
 import threading
 import urllib.parse
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import Final, TypeAlias
@@ -77,6 +74,7 @@ __all__ = [
     "SHORT_SECRET_LENGTH",
     "RedactingFilter",
     "RedactingFormatter",
+    "SizeRotatingFileHandler",
     "close_logging",
     "configure_logging",
     "default_log_dir",
@@ -166,6 +164,8 @@ def forget_all_secrets() -> None:
 
 def _spellings(value: str) -> set[str]:
     """Return the ways *value* commonly shows up in text, the value included."""
+    import json  # noqa: PLC0415 - only when a secret is registered, never before the window
+
     found = {
         value,
         repr(value)[1:-1],
@@ -462,6 +462,45 @@ def _owned_handlers(logger: logging.Logger) -> list[logging.Handler]:
     return [h for h in logger.handlers if getattr(h, _OWNED_ATTR, False)]
 
 
+class SizeRotatingFileHandler(logging.FileHandler):
+    """A UTF-8 log file that moves to ``.1`` … ``.N`` once it reaches *max_bytes*.
+
+    The standard library's ``RotatingFileHandler`` does the same, but its
+    module loads sockets, pickle and queues: this keeps them out of the
+    window's start-up.
+    """
+
+    def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8", errors="backslashreplace")
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write *record*; a file that reached the limit moves aside (one record may pass it)."""
+        super().emit(record)
+        try:
+            stream = self.stream
+            if self.max_bytes > 0 and stream is not None and stream.tell() >= self.max_bytes:
+                self._rotate()
+        except OSError:
+            self.handleError(record)
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        base = Path(self.baseFilename)
+        for number in range(self.backups - 1, 0, -1):
+            older = base.with_name(f"{base.name}.{number}")
+            if older.exists():
+                older.replace(base.with_name(f"{base.name}.{number + 1}"))
+        if self.backups > 0:
+            base.replace(base.with_name(f"{base.name}.1"))
+        else:
+            base.unlink(missing_ok=True)
+        self.stream = self._open()
+
+
 def configure_logging(
     *,
     level: str = "INFO",
@@ -493,13 +532,7 @@ def configure_logging(
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / LOG_FILE_NAME
 
-    file_handler = RotatingFileHandler(
-        path,
-        maxBytes=MAX_BYTES,
-        backupCount=BACKUP_COUNT,
-        encoding="utf-8",
-        errors="backslashreplace",
-    )
+    file_handler = SizeRotatingFileHandler(path, max_bytes=MAX_BYTES, backups=BACKUP_COUNT)
     file_handler.setFormatter(RedactingFormatter(_FILE_FORMAT, _DATE_FORMAT))
     handlers: list[logging.Handler] = [file_handler]
     if console:
@@ -542,13 +575,22 @@ def log_environment(logger: logging.Logger) -> None:
 
     :param logger: the logger to write to (level INFO).
     """
+    if hasattr(os, "uname"):
+        # Not the platform module: loading it compiles a dozen patterns, and
+        # platform.platform() runs "uname -p" in a child process.
+        uname = os.uname()
+        system, machine = f"{uname.sysname} {uname.release} ({uname.version})", uname.machine
+    else:
+        import platform  # noqa: PLC0415 - Windows
+
+        system, machine = f"Windows {platform.version()}", platform.machine()
     logger.info(
         "signer-app %s; Python %s (%s); platform %s; machine %s; %d-bit; frozen %s",
         signer_app.__version__,
-        platform.python_version(),
-        platform.python_implementation(),
-        platform.platform(),
-        platform.machine() or "unknown",
+        sys.version.split()[0],
+        sys.implementation.name,
+        system,
+        machine or "unknown",
         struct.calcsize("P") * 8,
         bool(getattr(sys, "frozen", False)),
     )

@@ -6,7 +6,6 @@ import logging
 import sys
 import time
 from collections.abc import Iterator
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from signer_app.logs import (
     MASK,
     RedactingFilter,
     RedactingFormatter,
+    SizeRotatingFileHandler,
     close_logging,
     configure_logging,
     forget_all_secrets,
@@ -71,14 +71,34 @@ def owned_handlers() -> list[logging.Handler]:
 def test_file_handler_rotates_in_utf8(log_file: Path, tmp_path: Path) -> None:
     assert log_file == tmp_path / "logs" / LOG_FILE_NAME
     (handler,) = owned_handlers()
-    assert isinstance(handler, RotatingFileHandler)
-    assert handler.maxBytes == 1024 * 1024
-    assert handler.backupCount == 4  # five files in all
+    assert isinstance(handler, SizeRotatingFileHandler)
+    assert handler.max_bytes == 1024 * 1024
+    assert handler.backups == 4  # five files in all
     assert handler.encoding == "utf-8"
     assert any(isinstance(f, RedactingFilter) for f in handler.filters)
     assert isinstance(handler.formatter, RedactingFormatter)
     log.info("Kartı Aç — İmzalama")
     assert "Kartı Aç — İmzalama" in read(log_file)
+
+
+def test_size_rotation_keeps_the_newest_files(tmp_path: Path) -> None:
+    path = tmp_path / "x.log"
+    handler = SizeRotatingFileHandler(path, max_bytes=200, backups=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    try:
+        for number in range(30):
+            handler.emit(logging.makeLogRecord({"msg": f"satır {number:02d} " + "ı" * 20}))
+    finally:
+        handler.close()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["x.log", "x.log.1", "x.log.2"]  # older ones were dropped
+    newest = path.read_text(encoding="utf-8") if path.exists() else ""
+    previous = (tmp_path / "x.log.1").read_text(encoding="utf-8")
+    assert "satır 29" in newest + previous
+    assert "satır 00" not in newest + previous + (tmp_path / "x.log.2").read_text("utf-8")
+    for name in names:
+        # One record may pass the limit, never more.
+        assert (tmp_path / name).stat().st_size < 200 + 80
 
 
 def test_configuring_twice_replaces_the_handlers(tmp_path: Path) -> None:
@@ -89,7 +109,7 @@ def test_configuring_twice_replaces_the_handlers(tmp_path: Path) -> None:
         second = configure_logging(log_dir=tmp_path / "b", console=True, level="warning")
         handlers = owned_handlers()
         assert len(handlers) == 2
-        assert sum(isinstance(h, RotatingFileHandler) for h in handlers) == 1
+        assert sum(isinstance(h, SizeRotatingFileHandler) for h in handlers) == 1
         assert foreign in logging.getLogger().handlers
         assert logging.getLogger().level == logging.WARNING
         log.warning("once only")

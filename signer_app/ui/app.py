@@ -18,12 +18,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QFileOpenEvent, QWindow
 from PySide6.QtWidgets import QApplication
 
-from signer_app.portal_api.errors import ContractError
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from signer_app.portal_api.contract import Contract
+    from signer_app.portal_api.errors import ContractError
     from signer_app.ui.single_instance import SingleInstance
 
 __all__ = [
@@ -206,6 +205,11 @@ def first_contract(
     One contract at a time: paths after the first usable one are ignored (logged).
     """
     refusals: list[tuple[str, str]] = []
+    if not paths:
+        return None, refusals
+    # Not at the top: a start without documents does not load the error family.
+    from signer_app.portal_api.errors import ContractError  # noqa: PLC0415
+
     for number, path in enumerate(paths):
         try:
             contract = load(Path(path))
@@ -257,31 +261,42 @@ class DocumentRouter(QObject):
 
 
 class StartupProbe(QObject):
-    """Start-up measurement: at the first window exposed, report the time and quit.
+    """Start-up measurement: report the first window exposed, then the wizard ready, and quit.
 
     Installed on the application by :func:`signer_app.launch.run_gui` when
     ``SIGNER_APP_STARTUP_PROBE=1`` (``benchmarks/bench_startup.py``). It
-    prints ``EXPOSED <time.monotonic()>``; on Linux that clock is system-wide,
+    reports ``EXPOSED <time.monotonic()>`` at the first expose of a window
+    and ``READY <time.monotonic()>`` once every page is built
+    (:attr:`ActivationWizard.ready`); on Linux that clock is system-wide,
     so the parent can compare it with its own reading before the start.
     """
 
-    def __init__(self, app: QApplication, report: Callable[[float], None]) -> None:
+    def __init__(self, app: QApplication, report: Callable[[str], None]) -> None:
         super().__init__(app)
         self._app = app
         self._report = report
-        self._done = False
+        self._exposed = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Watch for the first expose of a top-level window."""
         if (
-            not self._done
+            not self._exposed
             and event.type() == QEvent.Type.Expose
             and isinstance(watched, QWindow)
             and watched.isExposed()
         ):
-            self._done = True
-            import time  # noqa: PLC0415
-
-            self._report(time.monotonic())
-            self._app.quit()
+            self._exposed = True
+            self._report(f"EXPOSED {_now():.6f}")
         return False
+
+    @Slot()
+    def ready(self) -> None:
+        """The window is complete: report and quit."""
+        self._report(f"READY {_now():.6f}")
+        self._app.quit()
+
+
+def _now() -> float:
+    import time  # noqa: PLC0415
+
+    return time.monotonic()

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 
 from signer_app.errors import SignerAppError
-from signer_app.token.pin import PinStatus
 
 if TYPE_CHECKING:
     from signer_app.certificates import UsabilityReason
-from signer_app.token.probe import ProbeOutcome, ProbeResult
+    from signer_app.token.pin import PinStatus
+    from signer_app.token.probe import ProbeResult
 
 __all__ = [
     "message_for",
@@ -288,6 +288,8 @@ def message_for(error: BaseException) -> tuple[str, str]:
 
 def pin_status_text(status: PinStatus) -> str:
     """The PIN state in words."""
+    from signer_app.token.pin import PinStatus  # noqa: PLC0415 - after the first paint
+
     return {
         PinStatus.OK: QCoreApplication.translate("Messages", "PIN kullanılabilir."),
         PinStatus.WRONG_BEFORE: QCoreApplication.translate(
@@ -322,6 +324,8 @@ def reason_text(reason: UsabilityReason) -> str:
 
 def probe_text(result: ProbeResult) -> str:
     """What trying a card library found, in words."""
+    from signer_app.token.probe import ProbeOutcome  # noqa: PLC0415 - after the first paint
+
     texts = {
         ProbeOutcome.LOADED: QCoreApplication.translate("Messages", "Yüklendi"),
         ProbeOutcome.FILE_MISSING: QCoreApplication.translate("Messages", "Dosya yok"),

@@ -19,20 +19,22 @@ Instance names are per user (and may be overridden with
 from __future__ import annotations
 
 import getpass
-import hashlib
-import json
 import logging
 import os
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QLockFile, QObject, Signal, Slot
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+# QtNetwork is loaded when the server starts or a hand-over is sent: the
+# primary listens only after its window's first paint.
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 __all__ = [
     "DISABLE_ENV",
@@ -68,17 +70,24 @@ def instance_name(key: str | None = None) -> str:
             key = getpass.getuser()
         except (KeyError, OSError):  # no user name (containers)
             key = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    # Not a secret, only a short, stable spelling of the key (hashlib would
+    # load OpenSSL before the window is shown).
+    data = key.encode("utf-8")
+    digest = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
     return f"signer-app-{digest}"
 
 
 def encode_message(paths: Sequence[str]) -> bytes:
     """The hand-over message for *paths*: one line of JSON."""
+    import json  # noqa: PLC0415 - json is not needed to show the window
+
     return json.dumps({"files": list(paths)}, ensure_ascii=True).encode("ascii") + b"\n"
 
 
 def decode_message(data: bytes) -> list[str]:
     """The paths of a hand-over message; an empty list for anything malformed."""
+    import json  # noqa: PLC0415
+
     try:
         message = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -143,6 +152,8 @@ class SingleInstance(QObject):
         """
         if self._server is not None:
             return True
+        from PySide6.QtNetwork import QLocalServer  # noqa: PLC0415
+
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         # A socket file left by a crashed primary: we hold the lock, so it is stale.
@@ -180,6 +191,8 @@ class SingleInstance(QObject):
             time.sleep(0.05)
 
     def _send_once(self, message: bytes, deadline: float) -> bool:
+        from PySide6.QtNetwork import QLocalSocket  # noqa: PLC0415
+
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if not socket.waitForConnected(_remaining_ms(deadline)):

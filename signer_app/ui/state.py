@@ -14,7 +14,21 @@ if TYPE_CHECKING:
     from signer_app.ui.context import WizardContext
     from signer_app.ui.workers import WorkerHandle
 
-__all__ = ["WizardState", "activation_text", "opening_text", "service_text", "status_text"]
+__all__ = [
+    "CERTIFICATE",
+    "LOGIN",
+    "SERVICES",
+    "SIGN",
+    "SIGNING",
+    "WizardState",
+    "activation_text",
+    "opening_text",
+    "service_text",
+    "status_text",
+]
+
+#: The wizard's page ids, in order.
+LOGIN, SERVICES, CERTIFICATE, SIGN, SIGNING = range(5)
 
 
 @dataclass

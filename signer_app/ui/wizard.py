@@ -1,22 +1,30 @@
-"""The "Hizmet Aktivasyon" wizard: Giriş → Hizmet Seçimi → Sertifika Seçimi → İmza → İmzalama."""
+"""The "Hizmet Aktivasyon" wizard: Giriş → Hizmet Seçimi → Sertifika Seçimi → İmza → İmzalama.
+
+Only the Giriş page is built before the window is first painted; the other
+pages, the worker thread and what they load (Qt's enum namespace, the
+token and flow value types) follow right after that paint, or at once when
+something asks for them first (``benchmarks/bench_startup.py``).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 
-from signer_app.ui.pages.certificate import CertificatePage
+from signer_app.ui import state as pages
 from signer_app.ui.pages.login import LoginPage
-from signer_app.ui.pages.services import ServicesPage
-from signer_app.ui.pages.sign import SignPage
-from signer_app.ui.pages.signing import SigningPage
 from signer_app.ui.state import WizardState
 from signer_app.ui.workers import WorkerHandle
 
 if TYPE_CHECKING:
     from signer_app.portal_api.contract import Contract
     from signer_app.ui.context import WizardContext
+    from signer_app.ui.pages.certificate import CertificatePage
+    from signer_app.ui.pages.services import ServicesPage
+    from signer_app.ui.pages.sign import SignPage
+    from signer_app.ui.pages.signing import SigningPage
 
 __all__ = ["ActivationWizard"]
 
@@ -24,9 +32,21 @@ __all__ = ["ActivationWizard"]
 class ActivationWizard(QWizard):
     """The main window; one worker thread runs the job for all pages."""
 
-    LOGIN, SERVICES, CERTIFICATE, SIGN, SIGNING = range(5)
+    LOGIN, SERVICES, CERTIFICATE, SIGN, SIGNING = (
+        pages.LOGIN,
+        pages.SERVICES,
+        pages.CERTIFICATE,
+        pages.SIGN,
+        pages.SIGNING,
+    )
+
+    #: The window was painted once and every page is built.
+    ready = Signal()
 
     def __init__(self, context: WizardContext, parent: QWidget | None = None) -> None:
+        # Before anything else: Qt delivers events while the window is built.
+        self._pages: tuple[ServicesPage, CertificatePage, SignPage, SigningPage] | None = None
+        self._painted = False
         super().__init__(parent)
         self.context = context
         self.handle = WorkerHandle(context, self)
@@ -49,19 +69,79 @@ class ActivationWizard(QWizard):
         ):
             self.button(which).setAccessibleName(name)
         self.login_page = LoginPage(self.state)
-        self.services_page = ServicesPage(self.state)
-        self.certificate_page = CertificatePage(self.state)
-        self.sign_page = SignPage(self.state)
-        self.signing_page = SigningPage(self.state)
         self.setPage(self.LOGIN, self.login_page)
-        self.setPage(self.SERVICES, self.services_page)
-        self.setPage(self.CERTIFICATE, self.certificate_page)
-        self.setPage(self.SIGN, self.sign_page)
-        self.setPage(self.SIGNING, self.signing_page)
         self.setStartId(self.LOGIN)
-        self.signing_page.pin_rejected.connect(self._on_pin_rejected)
         self.resize(760, 560)
+
+    # -- pages built after the first paint -------------------------------------------------
+
+    def ensure_pages(self) -> None:
+        """Build the pages after Giriş and start the worker thread (once)."""
+        if self._pages is not None:
+            return
+        from signer_app.ui.pages.certificate import CertificatePage  # noqa: PLC0415
+        from signer_app.ui.pages.services import ServicesPage  # noqa: PLC0415
+        from signer_app.ui.pages.sign import SignPage  # noqa: PLC0415
+        from signer_app.ui.pages.signing import SigningPage  # noqa: PLC0415
+
+        pages = (
+            ServicesPage(self.state),
+            CertificatePage(self.state),
+            SignPage(self.state),
+            SigningPage(self.state),
+        )
+        self._pages = pages
+        for page_id, page in zip(
+            (self.SERVICES, self.CERTIFICATE, self.SIGN, self.SIGNING), pages, strict=True
+        ):
+            self.setPage(page_id, page)
+        pages[3].pin_rejected.connect(self._on_pin_rejected)
         self.handle.start()
+
+    @property
+    def services_page(self) -> ServicesPage:
+        """Hizmet Seçimi."""
+        self.ensure_pages()
+        assert self._pages is not None
+        return self._pages[0]
+
+    @property
+    def certificate_page(self) -> CertificatePage:
+        """Sertifika Seçimi."""
+        self.ensure_pages()
+        assert self._pages is not None
+        return self._pages[1]
+
+    @property
+    def sign_page(self) -> SignPage:
+        """İmza."""
+        self.ensure_pages()
+        assert self._pages is not None
+        return self._pages[2]
+
+    @property
+    def signing_page(self) -> SigningPage:
+        """İmzalama."""
+        self.ensure_pages()
+        assert self._pages is not None
+        return self._pages[3]
+
+    def event(self, event: QEvent) -> bool:
+        """After the first paint, build the remaining pages and announce :attr:`ready`."""
+        handled = super().event(event)
+        if not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+        return handled
+
+    def _after_first_paint(self) -> None:
+        self.ensure_pages()
+        self.ready.emit()
+
+    def validateCurrentPage(self) -> bool:  # noqa: N802 - Qt's name
+        """Sonraki: the next page must exist even if it is pressed before the first paint."""
+        self.ensure_pages()
+        return super().validateCurrentPage()
 
     def open_contract(self, contract: Contract) -> None:
         """Start again at Giriş with the contract file's address and company."""

@@ -12,7 +12,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from signer_app.errors import SignerAppError
 
@@ -301,12 +301,22 @@ class WorkerHandle(QObject):
         self.request_close.connect(w.close)
         self.request_retry.connect(w.retry)
         self.request_receipts.connect(w.receipts)
-        # quit() is thread-safe; a queued quit would wait behind a GUI slot that joins.
-        w.finished.connect(self.worker_thread.quit, Qt.ConnectionType.DirectConnection)
         self._stopped = False
 
     def start(self) -> None:
-        """Start the thread's event loop."""
+        """Start the thread's event loop.
+
+        Requests emitted before wait in the worker's queue: the wizard starts
+        the thread after its first paint.
+        """
+        if self.worker_thread.isRunning() or self._stopped:
+            return
+        # Importing Qt's namespace costs ~11 ms (its enums are made on first
+        # access), so it happens here, after the window is on the screen.
+        from PySide6.QtCore import Qt  # noqa: PLC0415
+
+        # quit() is thread-safe; a queued quit would wait behind a GUI slot that joins.
+        self.worker.finished.connect(self.worker_thread.quit, Qt.ConnectionType.DirectConnection)
         self.worker_thread.start()
 
     def stop(self, timeout_ms: int = 10000) -> bool:

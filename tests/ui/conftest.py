@@ -85,8 +85,8 @@ def context(
 ) -> WizardContext:
     """The wizard's context for the demo contract, the card libraries limited to SoftHSM2."""
     return WizardContext(
-        tokens=tokens,
-        journal=journal,
+        make_tokens=lambda: tokens,
+        make_journal=lambda: journal,
         make_client=make_client,
         contract=contract,
         portal_url=contract.portal_url,

@@ -486,7 +486,11 @@ def test_language_changes_the_wizard_buttons(
     journal = Journal(tmp_path / "journal.sqlite3")
     try:
         wizard = ActivationWizard(
-            WizardContext(tokens=tokens, journal=journal, make_client=make_client_factory(()))
+            WizardContext(
+                make_tokens=lambda: tokens,
+                make_journal=lambda: journal,
+                make_client=make_client_factory(()),
+            )
         )
         try:
             wizard.show()

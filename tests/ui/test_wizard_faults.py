@@ -55,8 +55,8 @@ def _fault_context(
 ) -> WizardContext:
     """The wizard's context with the fault module as the only card library."""
     return WizardContext(
-        tokens=tokens,
-        journal=journal,
+        make_tokens=lambda: tokens,
+        make_journal=lambda: journal,
         make_client=make_client,
         contract=contract,
         portal_url=contract.portal_url,
@@ -88,8 +88,8 @@ def test_last_try_needs_confirmation_and_locked_shows_unblock_steps(
     fault_module: Path,
 ) -> None:
     context = WizardContext(
-        tokens=pin_card,
-        journal=journal,
+        make_tokens=lambda: pin_card,
+        make_journal=lambda: journal,
         make_client=make_client,
         contract=contract,
         portal_url=contract.portal_url,
@@ -146,8 +146,8 @@ def slow_wizard(
     _seed(portal, softhsm, 10)
     tokens = _fault_tokens(softhsm, tmp_path, sign_delay_ms=300)
     context = WizardContext(
-        tokens=tokens,
-        journal=journal,
+        make_tokens=lambda: tokens,
+        make_journal=lambda: journal,
         make_client=make_client,
         portal_url=portal.url,
         modules=[str(fault_module)],

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from signer_app.ui.messages import message_for
+from signer_app.ui.state import SERVICES
 
 if TYPE_CHECKING:
     from signer_app.portal_api.models import PortalSession
@@ -90,6 +91,10 @@ class LoginPage(QWizardPage):
         self.error_label.clear()
         self.status_label.clear()
         (self.user_edit if self.url_edit.text() else self.url_edit).setFocus()
+
+    def nextId(self) -> int:  # noqa: N802 - Qt's name
+        """Hizmet Seçimi, named: it is built only after the window's first paint."""
+        return SERVICES
 
     def _edited(self) -> None:
         self._logged_in = False
