@@ -295,6 +295,7 @@ def _run_window(
         portal_url=portal_url,
         url_editable=not loaded.is_locked("portal.url"),
         modules=session.modules,
+        pinpad_seconds=loaded.settings.token.timeouts.pinpad_login,
         prefill_user=session.prefill_user
         or (contract.company.id if contract is not None else None),
         prefill_password=session.prefill_password,

@@ -39,6 +39,8 @@ class WizardContext:
     url_editable: bool = True
     #: Restrict the card libraries offered (the demo's SoftHSM); None: the catalogue.
     modules: Sequence[str] | None = None
+    #: How long the reader's PIN-pad waits for the PIN (``token.timeouts.pinpad_login``).
+    pinpad_seconds: float = 120.0
     prefill_user: str | None = None
     #: Demo only.
     prefill_password: str | None = None

@@ -58,8 +58,10 @@ class PinDialog(QDialog):
             close = buttons.addButton(self.tr("Kapat"), QDialogButtonBox.ButtonRole.RejectRole)
             close.setAccessibleName(self.tr("Kapat"))
         else:
-            layout.addWidget(QLabel(self.tr("PIN")))
+            pin_label = QLabel(self.tr("&PIN"))
+            layout.addWidget(pin_label)
             self.pin_edit = QLineEdit()
+            pin_label.setBuddy(self.pin_edit)
             self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
             self.pin_edit.setAccessibleName(self.tr("PIN"))
             self.pin_edit.setMaxLength(64)

@@ -43,12 +43,20 @@ class WizardState:
     module: str | None = None
     slot_id: int | None = None
     choice: CertificateChoice | None = None
-    #: Kept only until the wizard closes (retry of failed items uses it).
+    #: From İmza to İmzalama only: the signing page takes it for the batch
+    #: and forgets it (a retry asks again).
     pin: str | None = field(default=None, repr=False)
     pinpad: bool = False
     confirm_final_try: bool = False
     #: A batch is being signed or uploaded.
     busy: bool = False
+
+    def certificate_name(self) -> str:
+        """The chosen certificate's short name ("" before the choice)."""
+        if self.choice is None:
+            return ""
+        info = self.choice.certificate.info
+        return info.display_name if info is not None else self.choice.certificate.label
 
     def reset(self) -> None:
         """Forget everything of the run (a new contract file was opened)."""

@@ -54,6 +54,8 @@ class JobWorker(QObject):
     #: (operation, error) — operation names the request that failed.
     failed = Signal(str, object)
     logged_in = Signal(object)  # PortalSession
+    #: (portal address, user, password) remembered in the OS keyring.
+    recalled = Signal(str, str, str)
     resumed = Signal(list)  # list[ItemResult]
     pending_ready = Signal(list)  # list[Item]
     modules_ready = Signal(list)  # list[ModuleCandidate]
@@ -117,6 +119,31 @@ class JobWorker(QObject):
             self.resumed.emit(job.resume())
         except Exception as exc:  # noqa: BLE001 - every failure must reach the page
             self._fail("login", exc)
+
+    @Slot(str, str)
+    def recall(self, url: str, user: str) -> None:
+        """Look up a password remembered for *url* and *user* ("Beni hatırla")."""
+        from signer_app.portal_api.credentials import recall_password  # noqa: PLC0415
+
+        try:
+            password = recall_password(url, user)
+        except (SignerAppError, ValueError):
+            # No keyring on this desktop, or a locked one: the user types the
+            # password as without "Beni hatırla"; saving it will say why.
+            _log.info("no remembered password available", exc_info=True)
+            return
+        if password:
+            self.recalled.emit(url, user, password)
+
+    @Slot(str, str)
+    def forget(self, url: str, user: str) -> None:
+        """Remove the remembered password ("Beni hatırla" was unticked)."""
+        from signer_app.portal_api.credentials import forget_password  # noqa: PLC0415
+
+        try:
+            forget_password(url, user)
+        except SignerAppError as exc:
+            self.failed.emit("remember", exc)
 
     @Slot()
     def pending(self) -> None:
@@ -270,6 +297,8 @@ class WorkerHandle(QObject):
     """Starts, feeds, stops and joins the worker thread (lives in the GUI thread)."""
 
     request_login = Signal(str, str, str, bool)
+    request_recall = Signal(str, str)
+    request_forget = Signal(str, str)
     request_retry = Signal(list, object, object, bool)
     request_receipts = Signal()
     request_pending = Signal()
@@ -290,6 +319,8 @@ class WorkerHandle(QObject):
         self.worker.moveToThread(self.worker_thread)
         w = self.worker
         self.request_login.connect(w.login)
+        self.request_recall.connect(w.recall)
+        self.request_forget.connect(w.forget)
         self.request_pending.connect(w.pending)
         self.request_modules.connect(w.modules)
         self.request_probe_all.connect(w.probe_all)

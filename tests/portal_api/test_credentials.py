@@ -26,30 +26,10 @@ from signer_app.portal_api.credentials import (
     remember_password,
 )
 from signer_app.portal_api.errors import CredentialStoreError, InvalidRequestError, PortalError
+from tests.support.keyrings import MemoryKeyring
 
 URL = "https://portal.example.com.tr/api/v1/"
 USER = "1234567808"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring backend that keeps passwords in a dict."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.store[(service, username)]
 
 
 class LockedKeyring(MemoryKeyring):

@@ -22,6 +22,7 @@ from signer_app.token.errors import PinLockedError, TokenRemovedError
 from signer_app.token.pin import PinStatus
 from signer_app.ui.context import WizardContext
 from signer_app.ui.messages import message_for, table
+from tests.support.keyrings import MemoryKeyring, installed
 from tests.ui.walk import login, press_next
 
 from PySide6.QtCore import Qt  # isort: skip
@@ -142,3 +143,64 @@ def test_keyboard_only_login_and_accessible_names(qtbot: QtBot, wizard: Activati
     assert all(box.accessibleName() == box.text() for box in wizard.services_page.boxes)
     QTest.keyClick(wizard, Qt.Key.Key_Return)
     assert wizard.currentId() == ActivationWizard.CERTIFICATE
+
+
+@pytest.mark.softhsm
+def test_remembered_password_is_read_back_and_forgotten_when_unticked(
+    qtbot: QtBot, context: WizardContext
+) -> None:
+    store = MemoryKeyring()
+    with installed(store):
+        first = ActivationWizard(context)
+        qtbot.addWidget(first)
+        first.show()
+        try:
+            first.login_page.remember_box.setChecked(True)
+            login(qtbot, first, DEMO_PASSWORD, 4)
+            qtbot.waitUntil(lambda: len(store.store) == 1, timeout=5000)
+        finally:
+            first.done(0)
+        assert list(store.store.values()) == [DEMO_PASSWORD]
+
+        second = ActivationWizard(context)
+        qtbot.addWidget(second)
+        second.show()
+        try:
+            page = second.login_page
+            # Read on the worker thread, without the user typing anything.
+            qtbot.waitUntil(lambda: page.password_edit.text() == DEMO_PASSWORD, timeout=10000)
+            assert page.remember_box.isChecked()
+            assert "Hatırlanan parola" in page.status_label.text()
+            page.remember_box.setChecked(False)
+            press_next(second)
+            qtbot.waitUntil(lambda: second.currentId() == ActivationWizard.SERVICES, timeout=10000)
+            qtbot.waitUntil(lambda: store.store == {}, timeout=5000)
+        finally:
+            second.done(0)
+
+        third = ActivationWizard(context)
+        qtbot.addWidget(third)
+        third.show()
+        try:
+            qtbot.wait(300)  # the worker had time to answer: nothing is remembered now
+            assert third.login_page.password_edit.text() == ""
+            assert not third.login_page.remember_box.isChecked()
+        finally:
+            third.done(0)
+
+
+@pytest.mark.softhsm
+def test_alt_letters_reach_every_login_field(qtbot: QtBot, wizard: ActivationWizard) -> None:
+    page = wizard.login_page
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow, timeout=5000)
+    alt = Qt.KeyboardModifier.AltModifier
+    QTest.keyClick(wizard, Qt.Key.Key_P, alt)
+    assert page.password_edit.hasFocus()
+    QTest.keyClick(wizard, Qt.Key.Key_K, alt)
+    assert page.user_edit.hasFocus()
+    QTest.keyClick(wizard, Qt.Key.Key_B, alt)
+    assert page.url_edit.hasFocus()
+    assert not page.remember_box.isChecked()
+    QTest.keyClick(wizard, Qt.Key.Key_H, alt)
+    qtbot.waitUntil(page.remember_box.isChecked, timeout=2000)  # an animated click

@@ -24,7 +24,7 @@ from signer_app.ui.context import WizardContext
 from signer_app.ui.pin_dialog import PinDialog
 from tests.support.faultmodule import FaultConfig, build_fault_module, fault_env
 from tests.ui.conftest import make_client
-from tests.ui.walk import choose_certificate, login, sign_with_pin, type_pin
+from tests.ui.walk import choose_certificate, login, retry_with_pin, sign_with_pin, type_pin
 
 from PySide6.QtCore import QTimer  # isort: skip
 from PySide6.QtWidgets import QWizard  # isort: skip
@@ -245,6 +245,7 @@ def test_pinpad_reader_prompts_on_the_reader_with_a_countdown(
         softhsm, tmp_path, protected_auth=True, pinpad_pin=SEAL_PIN, pinpad_delay_ms=1500
     )
     context = _fault_context(tokens, journal, contract, fault_module)
+    context.pinpad_seconds = 45  # the token host's PIN-pad timeout, from the settings
     wizard = _wizard(qtbot, context)
     try:
         login(qtbot, wizard, DEMO_PASSWORD, 4)
@@ -256,8 +257,8 @@ def test_pinpad_reader_prompts_on_the_reader_with_a_countdown(
         commit.click()  # no PIN dialog: the reader asks
         assert sign.dialog is None
         signing = wizard.signing_page
-        assert signing.progress_label.text() == "PIN'i okuyucunun tuş takımından girin (30 sn)"
-        qtbot.waitUntil(lambda: "(29 sn)" in signing.progress_label.text(), timeout=3000)
+        assert signing.progress_label.text() == "PIN'i okuyucunun tuş takımından girin (45 sn)"
+        qtbot.waitUntil(lambda: "(44 sn)" in signing.progress_label.text(), timeout=3000)
         qtbot.waitUntil(
             lambda: sum("Sonuç: Başarılı" in line for line in _lines(wizard)) == 4,
             timeout=30000,
@@ -292,7 +293,7 @@ def test_card_removed_before_signing_then_retry_after_inserting_it(
         assert "kart" in signing.progress_label.text().lower()
         assert all("Sonuç: Başarısız" in line for line in _lines(wizard))
         removed.unlink()
-        signing.retry_button.click()
+        retry_with_pin(qtbot, wizard, type_pin(SEAL_PIN))
         qtbot.waitUntil(
             lambda: sum("Sonuç: Başarılı" in line for line in _lines(wizard)) == 4,
             timeout=30000,

@@ -55,7 +55,8 @@ def answer_pin_dialog(
     """A timer callback that waits for the modal PIN dialog, then runs ``act`` on it."""
 
     def answer() -> None:
-        dialog = wizard.sign_page.dialog
+        # İmza asks before the batch, İmzalama before a retry.
+        dialog = wizard.sign_page.dialog or wizard.signing_page.dialog
         if dialog is None or not dialog.isVisible():
             QTimer.singleShot(20, answer)
             return
@@ -86,3 +87,13 @@ def sign_with_pin(qtbot: QtBot, wizard: ActivationWizard, act: Callable[[PinDial
     qtbot.waitUntil(commit.isEnabled, timeout=10000)
     QTimer.singleShot(0, answer_pin_dialog(wizard, act))
     commit.click()
+
+
+def retry_with_pin(
+    qtbot: QtBot, wizard: ActivationWizard, act: Callable[[PinDialog], None]
+) -> None:
+    """Press "Yalnız başarısızları yeniden dene" and let ``act`` handle the PIN dialog."""
+    button = wizard.signing_page.retry_button
+    qtbot.waitUntil(button.isEnabled, timeout=20000)
+    QTimer.singleShot(0, answer_pin_dialog(wizard, act))
+    button.click()

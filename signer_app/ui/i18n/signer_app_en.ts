@@ -1,9 +1,11 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en_US" sourcelanguage="tr_TR">
 <context>
     <name>ActivationWizard</name>
     <message>
         <source>Hizmet Aktivasyon</source>
+        <extracomment>The window was painted once and every page is built.</extracomment>
         <translation>Service Activation</translation>
     </message>
     <message>
@@ -54,12 +56,16 @@
         <translation>Card Library</translation>
     </message>
     <message>
-        <source>Gözat…</source>
-        <translation>Browse…</translation>
+        <source>&amp;Gözat…</source>
+        <translation>&amp;Browse…</translation>
     </message>
     <message>
         <source>Kart kütüphanesi dosyası seç</source>
         <translation>Choose a card library file</translation>
+    </message>
+    <message>
+        <source>Kartımı &amp;bul</source>
+        <translation>&amp;Find my card</translation>
     </message>
     <message>
         <source>Kartımı bul</source>
@@ -68,6 +74,10 @@
     <message>
         <source>Slot</source>
         <translation>Slot</translation>
+    </message>
+    <message>
+        <source>Kartı &amp;Aç</source>
+        <translation>&amp;Open card</translation>
     </message>
     <message>
         <source>Kartı Aç</source>
@@ -102,6 +112,10 @@
         <translation>Usability</translation>
     </message>
     <message>
+        <source>&amp;Seç</source>
+        <translation>S&amp;elect</translation>
+    </message>
+    <message>
         <source>Seç</source>
         <translation>Select</translation>
     </message>
@@ -110,13 +124,21 @@
         <translation>Card search results</translation>
     </message>
     <message>
+        <source>Kart &amp;Kütüphanesi</source>
+        <translation>Card &amp;library</translation>
+    </message>
+    <message>
+        <source>S&amp;lot</source>
+        <translation>&amp;Slot</translation>
+    </message>
+    <message>
         <source>Kart kütüphaneleri aranıyor…</source>
         <extracomment>Reader slots are read again this often to notice a card going in or out.</extracomment>
         <translation>Looking for card libraries…</translation>
     </message>
     <message>
-        <source>Bu bilgisayarda bilinen bir kart kütüphanesi bulunamadı. Kart yazılımınızı kurun veya "Gözat…" ile kütüphane dosyasını seçin.</source>
-        <translation>No known card library was found on this computer. Install your card software or choose the library file with "Browse…".</translation>
+        <source>Bu bilgisayarda bilinen bir kart kütüphanesi bulunamadı. Kart yazılımınızı kurun veya &quot;Gözat…&quot; ile kütüphane dosyasını seçin.</source>
+        <translation>No known card library was found on this computer. Install your card software or choose the library file with &quot;Browse…&quot;.</translation>
     </message>
     <message>
         <source>Kart kütüphanesi seçin</source>
@@ -239,7 +261,7 @@
     </message>
     <message>
         <source>Dosya henüz geçerli değil; bilgisayarınızın saatini kontrol edin.</source>
-        <translation>The file is not valid yet; check your computer's clock.</translation>
+        <translation>The file is not valid yet; check your computer&apos;s clock.</translation>
     </message>
     <message>
         <source>Dosyada hiç hizmet yok.</source>
@@ -282,6 +304,7 @@
     <name>LoginPage</name>
     <message>
         <source>Giriş</source>
+        <extracomment>(address, user) whose password came from the keyring.</extracomment>
         <translation>Login</translation>
     </message>
     <message>
@@ -305,6 +328,10 @@
         <translation>Password</translation>
     </message>
     <message>
+        <source>Beni &amp;hatırla</source>
+        <translation>&amp;Remember me</translation>
+    </message>
+    <message>
         <source>Beni hatırla</source>
         <translation>Remember me</translation>
     </message>
@@ -313,8 +340,24 @@
         <translation>Error</translation>
     </message>
     <message>
+        <source>&amp;Bağlantı Adresi</source>
+        <translation>Connection &amp;address</translation>
+    </message>
+    <message>
         <source>Kullanıcı Bilgileri</source>
         <translation>User Details</translation>
+    </message>
+    <message>
+        <source>&amp;Kullanıcı</source>
+        <translation>&amp;User</translation>
+    </message>
+    <message>
+        <source>&amp;Parola</source>
+        <translation>&amp;Password</translation>
+    </message>
+    <message>
+        <source>Hatırlanan parola kullanılıyor; unutulması için “Beni hatırla”yı kaldırın.</source>
+        <translation>Using the remembered password; untick “Remember me” to forget it.</translation>
     </message>
     <message>
         <source>Portala bağlanılıyor…</source>
@@ -481,11 +524,11 @@
     </message>
     <message>
         <source>Sunucunun sertifikası doğrulanamadı; bağlantı güvenli değil. Adresi kontrol edin, sorun sürerse bilgi işlem biriminize başvurun.</source>
-        <translation>The server's certificate could not be verified; the connection is not secure. Check the address; if the problem persists, contact your IT department.</translation>
+        <translation>The server&apos;s certificate could not be verified; the connection is not secure. Check the address; if the problem persists, contact your IT department.</translation>
     </message>
     <message>
         <source>Portalın yanıtı anlaşılamadı.</source>
-        <translation>The portal's answer could not be understood.</translation>
+        <translation>The portal&apos;s answer could not be understood.</translation>
     </message>
     <message>
         <source>Güvensiz adres</source>
@@ -517,7 +560,7 @@
     </message>
     <message>
         <source>Parola bu bilgisayarın anahtar zincirine kaydedilemedi.</source>
-        <translation>The password could not be saved in this computer's keychain.</translation>
+        <translation>The password could not be saved in this computer&apos;s keychain.</translation>
     </message>
     <message>
         <source>Kart hatası.</source>
@@ -600,7 +643,7 @@
         <translation>The card has one PIN try left; confirmation is needed to continue.</translation>
     </message>
     <message>
-        <source>Okuyucunun tuş takımı yok; PIN'i yazarak girin.</source>
+        <source>Okuyucunun tuş takımı yok; PIN&apos;i yazarak girin.</source>
         <translation>The reader has no keypad; type the PIN.</translation>
     </message>
     <message>
@@ -621,11 +664,11 @@
     </message>
     <message>
         <source>Belge GİB kurallarına uymuyor.</source>
-        <translation>The document does not follow GİB's rules.</translation>
+        <translation>The document does not follow GİB&apos;s rules.</translation>
     </message>
     <message>
         <source>Entegratör imzası geçersiz.</source>
-        <translation>The integrator's signature is invalid.</translation>
+        <translation>The integrator&apos;s signature is invalid.</translation>
     </message>
     <message>
         <source>Belgede entegratör imzası yok.</source>
@@ -699,7 +742,7 @@
 <context>
     <name>PinDialog</name>
     <message>
-        <source>Kart PIN'i</source>
+        <source>Kart PIN&apos;i</source>
         <translation>Card PIN</translation>
     </message>
     <message>
@@ -717,6 +760,10 @@
     <message>
         <source>Kapat</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <source>&amp;PIN</source>
+        <translation>&amp;PIN</translation>
     </message>
     <message>
         <source>PIN</source>
@@ -746,12 +793,16 @@
         <translation>Service Selection</translation>
     </message>
     <message>
-        <source>Lütfen imzalamak istediğiniz hizmetleri seçip "Sonraki" butonuna basınız</source>
-        <translation>Please select the services you want to sign and press "Next"</translation>
+        <source>Lütfen imzalamak istediğiniz hizmetleri seçip &quot;Sonraki&quot; butonuna basınız</source>
+        <translation>Please select the services you want to sign and press &quot;Next&quot;</translation>
     </message>
     <message>
         <source>Bekleyen hizmetler</source>
         <translation>Pending services</translation>
+    </message>
+    <message>
+        <source>&amp;Tümünü seç</source>
+        <translation>Select &amp;all</translation>
     </message>
     <message>
         <source>Tümünü seç</source>
@@ -774,11 +825,11 @@
         <translation>Signed before</translation>
     </message>
     <message>
-        <source>XML'i Göster</source>
+        <source>XML&apos;i Göster</source>
         <translation>Show XML</translation>
     </message>
     <message>
-        <source>XML'i Göster: {0}</source>
+        <source>XML&apos;i Göster: {0}</source>
         <translation>Show XML: {0}</translation>
     </message>
     <message>
@@ -827,14 +878,14 @@
     </message>
     <message>
         <source>Kartın PIN durumu okunuyor…</source>
-        <translation>Reading the card's PIN status…</translation>
+        <translation>Reading the card&apos;s PIN status…</translation>
     </message>
 </context>
 <context>
     <name>SignerApplication</name>
     <message>
         <source>Hizmet Aktivasyon</source>
-        <extracomment>ASCII: used in WM_CLASS and settings paths. What the user sees as the program's name (translated by :meth:`SignerApplication.retranslate`). The ``.desktop`` file's name (the Wayland app id). Documents to open (local paths); also emitted with an empty list to raise the window.</extracomment>
+        <extracomment>ASCII: used in WM_CLASS and settings paths. What the user sees as the program&apos;s name (translated by :meth:`SignerApplication.retranslate`). The ``.desktop`` file&apos;s name (the Wayland app id). Documents to open (local paths); also emitted with an empty list to raise the window.</extracomment>
         <translation>Service Activation</translation>
     </message>
 </context>
@@ -842,7 +893,7 @@
     <name>SigningPage</name>
     <message>
         <source>İmzalama</source>
-        <extracomment>How long the reader's PIN-pad prompt counts down, in seconds. The card refused the PIN before anything was signed: go back to İmza. The receipt CSV was written to this path.</extracomment>
+        <extracomment>The card refused the PIN before anything was signed: go back to İmza. The receipt CSV was written to this path.</extracomment>
         <translation>Signing</translation>
     </message>
     <message>
@@ -862,8 +913,16 @@
         <translation>Service statuses</translation>
     </message>
     <message>
+        <source>&amp;Yalnız başarısızları yeniden dene</source>
+        <translation>&amp;Retry failed only</translation>
+    </message>
+    <message>
         <source>Yalnız başarısızları yeniden dene</source>
         <translation>Retry the failed ones only</translation>
+    </message>
+    <message>
+        <source>&amp;Makbuzu kaydet</source>
+        <translation>Save re&amp;ceipt</translation>
     </message>
     <message>
         <source>Makbuzu kaydet</source>
@@ -871,7 +930,7 @@
     </message>
     <message>
         <source>{0}. Bekliyor</source>
-        <extracomment>Seconds between status polls (tests shorten it).</extracomment>
+        <extracomment>The PIN dialog of a retry while it is open (tests drive it). Seconds between status polls (tests shorten it).</extracomment>
         <translation>{0}. Waiting</translation>
     </message>
     <message>
@@ -879,8 +938,8 @@
         <translation>Opening the card…</translation>
     </message>
     <message>
-        <source>PIN'i okuyucunun tuş takımından girin ({0} sn)</source>
-        <translation>Enter the PIN on the reader's keypad ({0} s)</translation>
+        <source>PIN&apos;i okuyucunun tuş takımından girin ({0} sn)</source>
+        <translation>Enter the PIN on the reader&apos;s keypad ({0} s)</translation>
     </message>
     <message>
         <source>{0}/{1}: {2} imzalanıyor ve gönderiliyor…</source>
@@ -939,14 +998,14 @@
     </message>
     <message>
         <source>{0} Hizmeti kapatma</source>
-        <extracomment>Kept only until the wizard closes (retry of failed items uses it). A batch is being signed or uploaded.</extracomment>
+        <extracomment>The wizard&apos;s page ids, in order. From İmza to İmzalama only: the signing page takes it for the batch and forgets it (a retry asks again). A batch is being signed or uploaded.</extracomment>
         <translation>{0} service closing</translation>
     </message>
 </context>
 <context>
     <name>XmlDialog</name>
     <message>
-        <source>XML'i Göster</source>
+        <source>XML&apos;i Göster</source>
         <translation>Show XML</translation>
     </message>
     <message>

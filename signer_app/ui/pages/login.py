@@ -35,6 +35,8 @@ class LoginPage(QWizardPage):
         self._state = state
         self._logged_in = False
         self._busy = False
+        #: (address, user) whose password came from the keyring.
+        self._recalled: tuple[str, str] | None = None
         self.setTitle(self.tr("Giriş"))
         self.setSubTitle(self.tr("Lütfen kullanıcı ve parola bilgilerinizi girin"))
 
@@ -49,7 +51,7 @@ class LoginPage(QWizardPage):
         self.password_edit = QLineEdit()
         self.password_edit.setAccessibleName(self.tr("Parola"))
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.remember_box = QCheckBox(self.tr("Beni hatırla"))
+        self.remember_box = QCheckBox(self.tr("Beni &hatırla"))
         self.remember_box.setAccessibleName(self.tr("Beni hatırla"))
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -57,11 +59,12 @@ class LoginPage(QWizardPage):
         self.status_label = QLabel()
 
         top = QFormLayout()
-        top.addRow(self.tr("Bağlantı Adresi"), self.url_edit)
+        # "&" marks the Alt+letter that moves to the field (keyboard-only use).
+        top.addRow(self.tr("&Bağlantı Adresi"), self.url_edit)
         group = QGroupBox(self.tr("Kullanıcı Bilgileri"))
         form = QFormLayout(group)
-        form.addRow(self.tr("Kullanıcı"), self.user_edit)
-        form.addRow(self.tr("Parola"), self.password_edit)
+        form.addRow(self.tr("&Kullanıcı"), self.user_edit)
+        form.addRow(self.tr("&Parola"), self.password_edit)
         form.addRow("", self.remember_box)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -72,8 +75,11 @@ class LoginPage(QWizardPage):
 
         for edit in (self.url_edit, self.user_edit, self.password_edit):
             edit.textChanged.connect(self._edited)
+        for edit in (self.url_edit, self.user_edit):
+            edit.editingFinished.connect(self._ask_remembered)
         worker = state.handle.worker
         worker.logged_in.connect(self._on_logged_in)
+        worker.recalled.connect(self._on_recalled)
         worker.failed.connect(self._on_failed)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
@@ -91,6 +97,27 @@ class LoginPage(QWizardPage):
         self.error_label.clear()
         self.status_label.clear()
         (self.user_edit if self.url_edit.text() else self.url_edit).setFocus()
+        self._ask_remembered()
+
+    def _ask_remembered(self) -> None:
+        """With an address and a VKN/TCKN but no password: ask the keyring (on the worker)."""
+        url = self.url_edit.text().strip()
+        if url and self._user_valid() and not self.password_edit.text():
+            self._state.handle.request_recall.emit(url, self.user_edit.text())
+
+    @Slot(str, str, str)
+    def _on_recalled(self, url: str, user: str, password: str) -> None:
+        # The fields may have changed while the keyring was asked.
+        if (url, user) != (self.url_edit.text().strip(), self.user_edit.text()):
+            return
+        if self.password_edit.text():
+            return
+        self.password_edit.setText(password)
+        self.remember_box.setChecked(True)
+        self._recalled = (url, user)
+        self.status_label.setText(
+            self.tr("Hatırlanan parola kullanılıyor; unutulması için “Beni hatırla”yı kaldırın.")
+        )
 
     def nextId(self) -> int:  # noqa: N802 - Qt's name
         """Hizmet Seçimi, named: it is built only after the window's first paint."""
@@ -133,6 +160,9 @@ class LoginPage(QWizardPage):
         self._state.session = session
         self._busy = False
         self._logged_in = True
+        if self._recalled is not None and not self.remember_box.isChecked():
+            self._state.handle.request_forget.emit(*self._recalled)
+            self._recalled = None
         self.status_label.setText(self.tr("Giriş yapıldı: {0}").format(session.company.title))
         self.completeChanged.emit()
         wizard = self.wizard()

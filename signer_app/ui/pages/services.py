@@ -84,7 +84,7 @@ class ServicesPage(QWizardPage):
         scroll.setWidget(self._grid_host)
         group_layout = QVBoxLayout(self.group)
         group_layout.addWidget(scroll)
-        self.select_all_button = QPushButton(self.tr("Tümünü seç"))
+        self.select_all_button = QPushButton(self.tr("&Tümünü seç"))
         self.select_all_button.setAccessibleName(self.tr("Tümünü seç"))
         self.select_all_button.clicked.connect(self.select_all)
         self.status_label = QLabel()

@@ -60,19 +60,11 @@ class SignPage(QWizardPage):
         #: The dialog while it is open (tests drive it).
         self.dialog: PinDialog | None = None
 
-    def certificate_name(self) -> str:
-        """The chosen certificate's short name."""
-        choice = self._state.choice
-        if choice is None:
-            return ""
-        info = choice.certificate.info
-        return info.display_name if info is not None else choice.certificate.label
-
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
         """Show the choice and read the PIN state."""
         choice = self._state.choice
         self.library_label.setText(self.tr("PKCS #11 ({0})").format(self._state.module or ""))
-        self.certificate_label.setText(self.certificate_name())
+        self.certificate_label.setText(self._state.certificate_name())
         self.error_label.setText(self._error_text)
         self._error_text = ""
         self.refresh_pin_status()
@@ -128,7 +120,7 @@ class SignPage(QWizardPage):
             return True
         self.dialog = PinDialog(
             info.status,
-            self.certificate_name(),
+            self._state.certificate_name(),
             error_text=self.error_label.text(),
             prefill=self._state.context.prefill_pin,
             parent=self,

@@ -25,11 +25,9 @@ from signer_app.ui.state import WizardState, activation_text, service_text, stat
 
 if TYPE_CHECKING:
     from signer_app.portal_api.models import Status
+    from signer_app.ui.pin_dialog import PinDialog
 
 __all__ = ["SigningPage"]
-
-#: How long the reader's PIN-pad prompt counts down, in seconds.
-PINPAD_SECONDS = 30
 
 
 class SigningPage(QWizardPage):
@@ -60,10 +58,10 @@ class SigningPage(QWizardPage):
         self.status_title = QLabel(self.tr("Hizmet durumları"))
         self.status_list = QListWidget()
         self.status_list.setAccessibleName(self.tr("Hizmet durumları"))
-        self.retry_button = QPushButton(self.tr("Yalnız başarısızları yeniden dene"))
+        self.retry_button = QPushButton(self.tr("&Yalnız başarısızları yeniden dene"))
         self.retry_button.setAccessibleName(self.tr("Yalnız başarısızları yeniden dene"))
         self.retry_button.setEnabled(False)
-        self.receipt_button = QPushButton(self.tr("Makbuzu kaydet"))
+        self.receipt_button = QPushButton(self.tr("&Makbuzu kaydet"))
         self.receipt_button.setAccessibleName(self.tr("Makbuzu kaydet"))
         self.receipt_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -83,6 +81,8 @@ class SigningPage(QWizardPage):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
         self._remaining = 0
+        #: The PIN dialog of a retry while it is open (tests drive it).
+        self.dialog: PinDialog | None = None
         worker = state.handle.worker
         worker.progress.connect(self._on_progress)
         worker.signed.connect(self._on_signed)
@@ -108,9 +108,11 @@ class SigningPage(QWizardPage):
             self._names[activation.id] = activation_text(activation)
             self._rows[activation.id] = self.results_list.count()
             self.results_list.addItem(self.tr("{0}. Bekliyor").format(activation_text(activation)))
-        self._start(self._state.selected, retry=False)
+        # The PIN goes to the worker with the batch and is forgotten here.
+        pin, self._state.pin = self._state.pin, None
+        self._start(self._state.selected, retry=False, pin=pin)
 
-    def _start(self, items: list[Item], *, retry: bool) -> None:
+    def _start(self, items: list[Item], *, retry: bool, pin: str | None) -> None:
         choice = self._state.choice
         if choice is None:
             return
@@ -118,21 +120,18 @@ class SigningPage(QWizardPage):
         self.progress_bar.setRange(0, max(len(items), 1))
         self.progress_bar.setValue(0)
         if self._state.pinpad:
-            self._remaining = PINPAD_SECONDS
+            self._remaining = max(int(self._state.context.pinpad_seconds), 1)
             self._tick_text()
             self._countdown.start()
         else:
             self.progress_label.setText(self.tr("Kart açılıyor…"))
         if retry:
             self._state.handle.request_retry.emit(
-                [i.activation.id for i in items],
-                choice.certificate,
-                self._state.pin,
-                self._state.confirm_final_try,
+                [i.activation.id for i in items], choice.certificate, pin, False
             )
         else:
             self._state.handle.request_sign.emit(
-                list(items), choice.certificate, self._state.pin, self._state.confirm_final_try
+                list(items), choice.certificate, pin, self._state.confirm_final_try
             )
 
     def _tick_text(self) -> None:
@@ -261,8 +260,36 @@ class SigningPage(QWizardPage):
         """Sign or upload again only the services that failed."""
         wanted = set(self.failed_ids())
         items = [i for i in self._state.selected if i.activation.id in wanted]
-        if items:
-            self._start(items, retry=True)
+        if not items:
+            return
+        pin: str | None = None
+        if not self._state.pinpad:
+            # The PIN of the first batch was not kept: ask again.
+            pin = self._ask_pin()
+            if pin is None:
+                return
+        self._start(items, retry=True, pin=pin)
+
+    def _ask_pin(self) -> str | None:
+        """The PIN for a retry, or ``None`` when the user cancelled."""
+        from signer_app.token.pin import PinStatus  # noqa: PLC0415
+        from signer_app.ui.pin_dialog import PinDialog  # noqa: PLC0415
+
+        # The last login succeeded: the counters are back to normal. A wrong
+        # PIN now returns to İmza, which reads the card's state again.
+        self.dialog = PinDialog(
+            PinStatus.OK,
+            self._state.certificate_name(),
+            prefill=self._state.context.prefill_pin,
+            parent=self,
+        )
+        try:
+            if self.dialog.exec() != PinDialog.DialogCode.Accepted:
+                return None
+            return self.dialog.pin()
+        finally:
+            self.dialog.deleteLater()
+            self.dialog = None
 
     # -- receipt -------------------------------------------------------------------
 
