@@ -269,6 +269,89 @@ def table() -> dict[str, tuple[str, str]]:
             document,
             QCoreApplication.translate("Messages", "Belge imzalandıktan sonra değiştirilmiş."),
         ),
+        "envelope.xml_rejected": (
+            document,
+            QCoreApplication.translate(
+                "Messages", "Belge bu programın okuyabildiği bir XML değil."
+            ),
+        ),
+        "envelope.not_well_formed": (
+            document,
+            QCoreApplication.translate("Messages", "Belge bozuk (geçerli XML değil)."),
+        ),
+        "envelope.doctype": (
+            document,
+            QCoreApplication.translate(
+                "Messages",
+                "Belge DOCTYPE veya varlık (entity) tanımı içeriyor; GİB belgeleri içermez.",
+            ),
+        ),
+        "envelope.not_standalone": (
+            document,
+            QCoreApplication.translate("Messages", "Zarftaki belge tek başına okunamıyor."),
+        ),
+        "envelope.unsupported": (
+            document,
+            QCoreApplication.translate(
+                "Messages", "Bu bir GİB kullanıcı belgesi veya kullanıcı zarfı değil."
+            ),
+        ),
+        "envelope.signature_structure": (
+            document,
+            QCoreApplication.translate(
+                "Messages", "Entegratör imzası GİB'in öngördüğü yapıda değil."
+            ),
+        ),
+        "envelope.duplicate_id": (
+            document,
+            QCoreApplication.translate(
+                "Messages",
+                "Belgede aynı kimlik (Id) iki öğede kullanılmış; imza sarmalama girişimi "
+                "olabilir. Belge imzalanmayacak.",
+            ),
+        ),
+        "envelope.algorithm": (
+            document,
+            QCoreApplication.translate(
+                "Messages", "Entegratör imzası GİB'in kullanmadığı bir algoritma kullanıyor."
+            ),
+        ),
+        "envelope.certificate_mismatch": (
+            document,
+            QCoreApplication.translate(
+                "Messages",
+                "Entegratör imzasındaki sertifika, imzalı özelliklerde adı geçen sertifika değil.",
+            ),
+        ),
+        "envelope.signer_mismatch": (
+            document,
+            QCoreApplication.translate(
+                "Messages", "Belgeyi imzalayan, entegratörünüz olması gereken taraf değil."
+            ),
+        ),
+        "envelope.countersign_refused": (
+            document,
+            QCoreApplication.translate("Messages", "Bu belge imzalanamaz."),
+        ),
+        "certificate.invalid": (
+            card,
+            QCoreApplication.translate("Messages", "Karttaki sertifika okunamadı."),
+        ),
+        "config.invalid": (
+            QCoreApplication.translate("Messages", "Ayarlar"),
+            QCoreApplication.translate(
+                "Messages",
+                "Ayarlarda geçersiz bir değer var; bilgi işlem biriminize başvurun.",
+            ),
+        ),
+        "portal.invalid_request": (
+            portal,
+            QCoreApplication.translate("Messages", "Portal isteği geri çevirdi (geçersiz istek)."),
+        ),
+        "portal.unsupported_media_type": (
+            portal,
+            QCoreApplication.translate("Messages", "Portal gönderilen belge türünü kabul etmedi."),
+        ),
         "cancelled": (
             QCoreApplication.translate("Messages", "İptal"),
             QCoreApplication.translate("Messages", "İşlem iptal edildi."),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from signer_app.flow.certificates import CertificateChoice
     from signer_app.flow.results import Item
     from signer_app.portal_api.models import Activation, PortalSession, Status
@@ -22,6 +24,7 @@ __all__ = [
     "SIGNING",
     "WizardState",
     "activation_text",
+    "local_date_text",
     "opening_text",
     "service_text",
     "status_text",
@@ -82,12 +85,21 @@ def activation_text(activation: Activation) -> str:
     return service_text(activation.service.name, activation.operation)
 
 
+def local_date_text(moment: datetime, *, with_time: bool = False) -> str:
+    """*moment* in local time, written as the window's language writes dates."""
+    value = QDateTime(moment.astimezone())  # aware → local wall-clock time
+    locale = QLocale()  # the default that ui.i18n set for the chosen language
+    if with_time:
+        return locale.toString(value, QLocale.FormatType.ShortFormat)
+    return locale.toString(value.date(), QLocale.FormatType.ShortFormat)
+
+
 def opening_text(activation: Activation) -> str:
     """When the account should open, in words."""
     at = activation.opening.at
     if at is None:
         return QCoreApplication.translate("Texts", "Hesap hemen açılsın")
-    when = at.astimezone().strftime("%d.%m.%Y %H:%M")
+    when = local_date_text(at, with_time=True)
     return QCoreApplication.translate("Texts", "Açılış: {0}").format(when)
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import re
 from collections.abc import Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from reference_portal import store as db_rows
 from reference_portal.accounts import MAX_FAILED_ATTEMPTS
 from reference_portal.demo import DEMO_PASSWORD
+from reference_portal.server import RunningPortal
+from signer_app.errors import SignerAppError
 from signer_app.portal_api.contract import Contract
 from signer_app.portal_api.errors import (
     AccountLockedError,
@@ -18,6 +24,7 @@ from signer_app.portal_api.errors import (
     TlsError,
 )
 from signer_app.testpki.manifest import Manifest
+from signer_app.testpki.softhsm import CUSTOMER_VKN
 from signer_app.token.errors import PinLockedError, TokenRemovedError
 from signer_app.token.pin import PinStatus
 from signer_app.ui.context import WizardContext
@@ -64,6 +71,28 @@ def test_every_text_is_turkish_and_unknown_keys_fall_back(qapp: object) -> None:
     locked = message_for(PinLockedError("x", status=PinStatus.LOCKED))
     assert "PIN bloke" in locked[1]
     assert message_for(ValueError("boom")) == table()["error"]
+
+
+def test_every_error_of_the_family_has_its_own_words(qapp: object) -> None:
+    # Import every module that defines errors, then walk the family.
+    for module in (
+        "signer_app.envelope.errors",
+        "signer_app.portal_api.errors",
+        "signer_app.token.errors",
+        "signer_app.ui.workers",
+    ):
+        importlib.import_module(module)
+
+    def family(root: type[SignerAppError]) -> list[type[SignerAppError]]:
+        found = [root]
+        for child in root.__subclasses__():
+            found.extend(family(child))
+        return found
+
+    keys = {cls.message_key for cls in family(SignerAppError)}
+    assert len(keys) > 40
+    missing = sorted(keys - set(table()))
+    assert missing == [], f"no UI words for {missing}"
 
 
 @pytest.mark.softhsm
@@ -204,3 +233,40 @@ def test_alt_letters_reach_every_login_field(qtbot: QtBot, wizard: ActivationWiz
     assert not page.remember_box.isChecked()
     QTest.keyClick(wizard, Qt.Key.Key_H, alt)
     qtbot.waitUntil(page.remember_box.isChecked, timeout=2000)  # an animated click
+
+
+@pytest.mark.softhsm
+def test_a_document_failing_verification_is_shown_with_its_reason_and_cannot_be_chosen(
+    qtbot: QtBot, context: WizardContext, portal: RunningPortal
+) -> None:
+    # One document's integrator signature value was altered (one base64 letter).
+    with portal.store.transaction() as db:
+        first = db_rows.activations(db, company_id=CUSTOMER_VKN)[0]
+        value = re.search(rb"<ds:SignatureValue[^>]*>([A-Za-z0-9+/=\s]+)<", first.document)
+        assert value is not None
+        at = value.start(1) + 10
+        letter = first.document[at : at + 1]
+        forged = first.document[:at] + (b"B" if letter == b"A" else b"A") + first.document[at + 1 :]
+        db.execute(
+            "UPDATE activations SET document = ?, document_sha256 = ? WHERE id = ?",
+            (forged, hashlib.sha256(forged).hexdigest(), first.id),
+        )
+    wizard = ActivationWizard(context)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    try:
+        login(qtbot, wizard, DEMO_PASSWORD, 4)
+        page = wizard.services_page
+        boxes = page.boxes
+        refused = [n for n, box in enumerate(boxes) if not box.isEnabled()]
+        assert len(refused) == 1
+        assert not boxes[refused[0]].isChecked()
+        assert "imza" in page.notes[refused[0]].lower()  # the reason, in words
+        boxes[refused[0]].setChecked(True)  # even if it were checked somehow
+        press_next(wizard)
+        assert wizard.currentId() == ActivationWizard.CERTIFICATE
+        chosen = {item.activation.id for item in wizard.state.selected}
+        assert len(chosen) == 3
+        assert first.id not in chosen
+    finally:
+        wizard.done(0)

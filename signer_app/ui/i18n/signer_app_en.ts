@@ -679,6 +679,70 @@
         <translation>The document was changed after it was signed.</translation>
     </message>
     <message>
+        <source>Belge bu programın okuyabildiği bir XML değil.</source>
+        <translation>The document is not XML this program can read.</translation>
+    </message>
+    <message>
+        <source>Belge bozuk (geçerli XML değil).</source>
+        <translation>The document is damaged (not well-formed XML).</translation>
+    </message>
+    <message>
+        <source>Belge DOCTYPE veya varlık (entity) tanımı içeriyor; GİB belgeleri içermez.</source>
+        <translation>The document declares a DOCTYPE or entities; GİB documents never do.</translation>
+    </message>
+    <message>
+        <source>Zarftaki belge tek başına okunamıyor.</source>
+        <translation>A document in the envelope cannot be read on its own.</translation>
+    </message>
+    <message>
+        <source>Bu bir GİB kullanıcı belgesi veya kullanıcı zarfı değil.</source>
+        <translation>This is neither a GİB user-account document nor a user envelope.</translation>
+    </message>
+    <message>
+        <source>Entegratör imzası GİB&apos;in öngördüğü yapıda değil.</source>
+        <translation>The integrator's signature is not structured as GİB prescribes.</translation>
+    </message>
+    <message>
+        <source>Belgede aynı kimlik (Id) iki öğede kullanılmış; imza sarmalama girişimi olabilir. Belge imzalanmayacak.</source>
+        <translation>Two elements of the document share an Id; this may be a signature-wrapping attempt. The document will not be signed.</translation>
+    </message>
+    <message>
+        <source>Entegratör imzası GİB&apos;in kullanmadığı bir algoritma kullanıyor.</source>
+        <translation>The integrator's signature uses an algorithm GİB does not use.</translation>
+    </message>
+    <message>
+        <source>Entegratör imzasındaki sertifika, imzalı özelliklerde adı geçen sertifika değil.</source>
+        <translation>The certificate in the integrator's signature is not the one its signed properties name.</translation>
+    </message>
+    <message>
+        <source>Belgeyi imzalayan, entegratörünüz olması gereken taraf değil.</source>
+        <translation>The document was signed by someone other than your integrator.</translation>
+    </message>
+    <message>
+        <source>Bu belge imzalanamaz.</source>
+        <translation>This document cannot be signed.</translation>
+    </message>
+    <message>
+        <source>Karttaki sertifika okunamadı.</source>
+        <translation>The certificate on the card cannot be read.</translation>
+    </message>
+    <message>
+        <source>Ayarlar</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Ayarlarda geçersiz bir değer var; bilgi işlem biriminize başvurun.</source>
+        <translation>A setting has an invalid value; contact your IT department.</translation>
+    </message>
+    <message>
+        <source>Portal isteği geri çevirdi (geçersiz istek).</source>
+        <translation>The portal turned the request down (invalid request).</translation>
+    </message>
+    <message>
+        <source>Portal gönderilen belge türünü kabul etmedi.</source>
+        <translation>The portal did not accept the type of document sent.</translation>
+    </message>
+    <message>
         <source>İptal</source>
         <translation>Cancel</translation>
     </message>

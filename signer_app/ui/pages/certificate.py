@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from signer_app.token.probe import ProbeResult
 from signer_app.ui.messages import message_for, probe_text, reason_text
+from signer_app.ui.state import local_date_text
 
 if TYPE_CHECKING:
     from signer_app.flow.certificates import CertificateChoice
@@ -323,8 +324,8 @@ class CertificatePage(QWizardPage):
             values = [
                 (info.display_name, info.subject),
                 (info.issuer_cn or info.issuer, info.issuer),
-                (info.not_before.astimezone().strftime("%d.%m.%Y"), ""),
-                (info.not_after.astimezone().strftime("%d.%m.%Y"), ""),
+                (local_date_text(info.not_before), ""),
+                (local_date_text(info.not_after), ""),
                 (info.key_algorithm.display, ""),
                 (usability, ""),
             ]

@@ -72,6 +72,7 @@ class ServicesPage(QWizardPage):
         super().__init__(parent)
         self._state = state
         self._boxes: list[tuple[QCheckBox, Item]] = []
+        self._notes: list[QLabel] = []
         self.setTitle(self.tr("Hizmet Seçimi"))
         self.setSubTitle(
             self.tr('Lütfen imzalamak istediğiniz hizmetleri seçip "Sonraki" butonuna basınız')
@@ -108,6 +109,11 @@ class ServicesPage(QWizardPage):
         """The check boxes, one per pending activation."""
         return [box for box, _ in self._boxes]
 
+    @property
+    def notes(self) -> list[str]:
+        """The text beside each box: the opening time, or why it cannot be chosen."""
+        return [label.text() for label in self._notes]
+
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
         """Ask the worker for the pending activations."""
         self._clear()
@@ -117,6 +123,7 @@ class ServicesPage(QWizardPage):
 
     def _clear(self) -> None:
         self._boxes = []
+        self._notes = []
         while self._grid.count():
             child = self._grid.takeAt(0)
             widget = child.widget() if child is not None else None
@@ -161,6 +168,7 @@ class ServicesPage(QWizardPage):
                 show.clicked.connect(lambda _=False, it=item: self.show_xml(it))
                 self._grid.addWidget(show, row, 2)
             self._boxes.append((box, item))
+            self._notes.append(note)
         self._grid.setRowStretch(len(items), 1)
         self.completeChanged.emit()
 
@@ -201,5 +209,8 @@ class ServicesPage(QWizardPage):
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt's name
         """Remember the checked services."""
-        self._state.selected = [item for box, item in self._boxes if box.isChecked()]
+        # A refused document's box is disabled; it never joins, even if checked.
+        self._state.selected = [
+            item for box, item in self._boxes if box.isChecked() and box.isEnabled()
+        ]
         return bool(self._state.selected)
