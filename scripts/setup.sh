@@ -15,6 +15,8 @@ apt_packages+=(libgl1 libegl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 l
 apt_packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
     libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1
     libxcb-randr0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-glx0)
+# Xvfb for the real screenshots (scripts/screenshots.py and its test).
+apt_packages+=(xvfb xauth)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

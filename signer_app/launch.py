@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from signer_app.portal_api.contract import Contract
     from signer_app.token.catalogue import ModuleSource
     from signer_app.token.service import ServiceOptions, TokenService
+    from signer_app.ui.wizard import ActivationWizard
 
 __all__ = [
     "STARTUP_PROBE_ENV",
@@ -209,6 +210,8 @@ class GuiSession:
     prefill_pin: str | None = None
     #: Hold the per-user single-instance lock (never in the demo).
     single_instance: bool = True
+    #: Called with the wizard once it is complete (scripts/screenshots.py drives it).
+    on_ready: Callable[[ActivationWizard], None] | None = None
 
 
 def run_gui(argv: Sequence[str], loaded: LoadedSettings, session: GuiSession | None = None) -> int:
@@ -329,6 +332,8 @@ def _run_window(
         for title, text in refusals:
             QTimer.singleShot(0, lambda t=title, x=text: report(t, x))
         app.start_accepting()
+        if session.on_ready is not None:
+            session.on_ready(wizard)
 
     wizard.ready.connect(when_ready)
     if os.environ.get(STARTUP_PROBE_ENV) == "1":

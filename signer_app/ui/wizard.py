@@ -71,7 +71,8 @@ class ActivationWizard(QWizard):
         self.login_page = LoginPage(self.state)
         self.setPage(self.LOGIN, self.login_page)
         self.setStartId(self.LOGIN)
-        self.resize(760, 560)
+        # Wide enough for the certificate table's six columns.
+        self.resize(820, 580)
 
     # -- pages built after the first paint -------------------------------------------------
 
