@@ -17,6 +17,9 @@ apt_packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb
     libxcb-randr0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-glx0)
 # Xvfb for the real screenshots (scripts/screenshots.py and its test).
 apt_packages+=(xvfb xauth)
+# Linux desktop integration and its checks (installers/linux, tests/installers).
+apt_packages+=(desktop-file-utils xdg-utils shared-mime-info libglib2.0-bin libxml2-utils
+    appstream shellcheck)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
