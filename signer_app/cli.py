@@ -33,7 +33,7 @@ EXIT_NO_TOKEN: Final = 4
 _log = logging.getLogger(__name__)
 
 #: The sub-commands; anything else in the command's place is a document for the window.
-COMMANDS: Final = frozenset({"tokens", "verify", "countersign", "demo"})
+COMMANDS: Final = frozenset({"tokens", "verify", "countersign", "demo", "diagnose"})
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,6 +93,18 @@ def _parser() -> argparse.ArgumentParser:
         "--unattended", action="store_true", help="sihirbazsız, test PIN'iyle / headless"
     )
     demo.add_argument("--work", metavar="DIR", help="çalışma klasörü / working folder")
+    diagnose = commands.add_parser(
+        "diagnose", help="destek paketi (tanılama ZIP'i) oluştur / write a support bundle"
+    )
+    diagnose.add_argument("--out", required=True, metavar="FILE.zip")
+    diagnose.add_argument("--portal", metavar="URL", help="denetlenecek portal / portal to check")
+    diagnose.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="ayrıca bu PKCS#11 kütüphanesi / also this module (repeatable)",
+    )
     return parser
 
 
@@ -184,6 +196,11 @@ def run(argv: Sequence[str]) -> int:
         command_line["token.host"] = "inprocess"
     language: Language = options.lang or "tr"
     try:
+        if options.command == "diagnose":
+            # Before the settings: a bundle is written even when they are unreadable.
+            from signer_app.cli_diagnose import run_diagnose  # noqa: PLC0415
+
+            return run_diagnose(options, command_line, language)
         loaded = load_settings(command_line=command_line)
         language = loaded.settings.language
         configure_logging(

@@ -250,6 +250,58 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
         "{out} zaten var; üzerine yazmak için --force kullanın",
         "{out} exists; use --force to overwrite it",
     ),
+    # diagnose
+    "diagnose.write_failed": (
+        "Destek paketi yazılamadı; başka bir klasör seçin",
+        "The support bundle could not be written; choose another folder",
+    ),
+    "diag.running": (
+        "Tanılama yapılıyor (kart kütüphaneleri, portal, günlük)...",
+        "Running diagnostics (card libraries, portal, log)...",
+    ),
+    "diag.written": ("Destek paketi yazıldı: {path}", "Support bundle written: {path}"),
+    "diag.no_problems": ("Sorun bulunmadı", "No problems found"),
+    "diag.tls_interception_likely": (
+        "TLS araya girme olası (kurumsal vekil sunucu/antivirüs)",
+        "TLS interception (corporate proxy/antivirus) likely",
+    ),
+    "diag.tls_untrusted": (
+        "Portalın TLS sertifikası güvenilir değil",
+        "The portal's TLS certificate is not trusted",
+    ),
+    "diag.os_store_missing_root": (
+        "İşletim sisteminin sertifika deposunda kök sertifika eksik",
+        "The OS certificate store lacks the portal's root",
+    ),
+    "diag.tls_handshake_failed": ("TLS el sıkışması başarısız", "The TLS handshake failed"),
+    "diag.dns_failed": ("Portal adı çözümlenemedi (DNS)", "The portal's name does not resolve"),
+    "diag.connect_failed": ("Portala bağlanılamadı", "Cannot connect to the portal"),
+    "diag.proxy_refused": ("Vekil sunucu bağlantıyı reddetti", "The proxy refused the connection"),
+    "diag.http_failed": ("Portal yanıt vermedi", "The portal did not answer"),
+    "diag.http_status": (
+        "Portal beklenmeyen bir HTTP durumu döndürdü",
+        "The portal answered an unexpected HTTP status",
+    ),
+    "diag.bad_url": ("Portal adresi geçersiz", "The portal URL is invalid"),
+    "diag.clock_skew": (
+        "Bilgisayarın saati portalınkinden farklı; saati düzeltin",
+        "This computer's clock differs from the portal's; set the clock",
+    ),
+    "diag.portal_not_trusted_host": (
+        "Portal adresi güvenilen sunucular listesinde değil",
+        "The portal's host is not on the trusted list",
+    ),
+    "diag.no_card": ("Kullanılabilir kart bulunamadı", "No usable card was found"),
+    "diag.pin_locked": ("Bir kartın PIN'i bloke", "A card's PIN is locked"),
+    "diag.pin_final_try": ("Bir kartta son PIN deneme hakkı kaldı", "A card has one PIN try left"),
+    "diag.settings_unreadable": (
+        "Ayarlar okunamadı; yerleşik değerler kullanıldı",
+        "The settings could not be read; built-in values were used",
+    ),
+    "diag.section_failed": (
+        "Raporun bir bölümü toplanamadı: {section}",
+        "A section of the report could not be collected: {section}",
+    ),
 }
 
 

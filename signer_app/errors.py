@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-__all__ = ["ConfigError", "SignerAppError"]
+__all__ = ["ConfigError", "DiagnoseError", "SignerAppError"]
 
 
 class SignerAppError(Exception):
@@ -46,3 +46,11 @@ class ConfigError(SignerAppError):
     """The configuration or a policy value is invalid."""
 
     message_key = "config.invalid"
+
+
+class DiagnoseError(SignerAppError):
+    """The support bundle could not be written."""
+
+    #: Another folder (or freeing space) can succeed.
+    retriable = True
+    message_key = "diagnose.write_failed"

@@ -154,3 +154,54 @@ def test_usage_errors_exit_with_2(log_env: dict[str, str]) -> None:
     assert signer_app("tokens", "--bogus", env=log_env).returncode == 2
     version = signer_app("--version", env=log_env)
     assert version.returncode == 0 and version.stdout.startswith("signer-app ")
+
+
+def test_diagnose_writes_a_support_bundle(
+    softhsm: Manifest, log_env: dict[str, str], tmp_path: Path
+) -> None:
+    import socket
+    import stat
+    import zipfile
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = tmp_path / "destek" / "paket.zip"
+    result = signer_app(
+        "diagnose",
+        "--out",
+        str(out),
+        "--module",
+        softhsm.module_path,
+        "--portal",
+        f"https://127.0.0.1:{port}/api/v1/",
+        env=log_env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Destek paketi yazıldı: {out}" in result.stdout
+    assert "Portala bağlanılamadı" in result.stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    with zipfile.ZipFile(out) as archive:
+        assert set(archive.namelist()) == {"report.txt", "report.json", "logs/signer-app.log"}
+        report = json.loads(archive.read("report.json"))
+        log_text = archive.read("logs/signer-app.log").decode("utf-8")
+    assert report["portal"]["verdict"] == "connect_failed"
+    modules = {m["path"]: m for m in report["tokens"]["modules"]}
+    assert modules[softhsm.module_path]["outcome"] == "loaded"
+    assert "signer-app 0" in log_text  # this run's own start line
+
+
+def test_diagnose_survives_a_broken_policy_and_words_a_write_failure(
+    log_env: dict[str, str], tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text("{ not json", encoding="utf-8")
+    env = {**log_env, "SIGNER_APP_POLICY_FILE": str(policy)}
+    out = tmp_path / "paket.zip"
+    result = signer_app("--lang", "en", "diagnose", "--out", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "The settings could not be read" in result.stdout
+    assert out.is_file()
+    blocked = signer_app("diagnose", "--out", str(out / "x.zip"), env=log_env)
+    assert blocked.returncode == 1
+    assert "Destek paketi yazılamadı" in blocked.stderr

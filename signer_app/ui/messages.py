@@ -352,6 +352,12 @@ def table() -> dict[str, tuple[str, str]]:
             portal,
             QCoreApplication.translate("Messages", "Portal gönderilen belge türünü kabul etmedi."),
         ),
+        "diagnose.write_failed": (
+            QCoreApplication.translate("Messages", "Destek paketi"),
+            QCoreApplication.translate(
+                "Messages", "Destek paketi yazılamadı; başka bir klasör seçin."
+            ),
+        ),
         "cancelled": (
             QCoreApplication.translate("Messages", "İptal"),
             QCoreApplication.translate("Messages", "İşlem iptal edildi."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -56,6 +57,8 @@ class JobWorker(QObject):
     logged_in = Signal(object)  # PortalSession
     #: (portal address, user, password) remembered in the OS keyring.
     recalled = Signal(str, str, str)
+    #: (path of the written support bundle, problem codes found).
+    support_bundle_ready = Signal(str, list)
     resumed = Signal(list)  # list[ItemResult]
     pending_ready = Signal(list)  # list[Item]
     modules_ready = Signal(list)  # list[ModuleCandidate]
@@ -144,6 +147,24 @@ class JobWorker(QObject):
             forget_password(url, user)
         except SignerAppError as exc:
             self.failed.emit("remember", exc)
+
+    @Slot(str)
+    def support_bundle(self, path: str) -> None:
+        """Write the support bundle ("Destek paketi oluştur") to *path*."""
+        try:
+            from signer_app.diagnose import write_support_bundle  # noqa: PLC0415
+
+            session = self._job.session if self._job is not None else None
+            bundle = write_support_bundle(
+                Path(path),
+                portal_url=self._context.portal_url,
+                modules=tuple(self._context.modules or ()),
+                tokens=self._context.tokens,
+                customer_id=session.company.id if session is not None else None,
+            )
+            self.support_bundle_ready.emit(str(bundle.path), list(bundle.problems))
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the page
+            self._fail("support", exc)
 
     @Slot()
     def pending(self) -> None:
@@ -298,6 +319,7 @@ class WorkerHandle(QObject):
 
     request_login = Signal(str, str, str, bool)
     request_recall = Signal(str, str)
+    request_support_bundle = Signal(str)
     request_forget = Signal(str, str)
     request_retry = Signal(list, object, object, bool)
     request_receipts = Signal()
@@ -320,6 +342,7 @@ class WorkerHandle(QObject):
         w = self.worker
         self.request_login.connect(w.login)
         self.request_recall.connect(w.recall)
+        self.request_support_bundle.connect(w.support_bundle)
         self.request_forget.connect(w.forget)
         self.request_pending.connect(w.pending)
         self.request_modules.connect(w.modules)

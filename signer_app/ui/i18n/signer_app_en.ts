@@ -33,6 +33,44 @@
         <translation>Sign</translation>
     </message>
     <message>
+        <source>&amp;Destek paketi oluştur…</source>
+        <translation>Create &amp;support package…</translation>
+    </message>
+    <message>
+        <source>Destek paketi oluştur</source>
+        <translation>Create support package</translation>
+    </message>
+    <message>
+        <source>Destek paketi</source>
+        <translation>Support package</translation>
+    </message>
+    <message>
+        <source>İmzalama bitince destek paketi oluşturabilirsiniz.</source>
+        <translation>You can create a support package once signing has finished.</translation>
+    </message>
+    <message>
+        <source>ZIP dosyası (*.zip)</source>
+        <translation>ZIP file (*.zip)</translation>
+    </message>
+    <message>
+        <source>Destek paketi hazırlanıyor…</source>
+        <translation>Preparing the support package…</translation>
+    </message>
+    <message>
+        <source>Destek paketi kaydedildi:
+{0}
+
+PIN, parola ve anahtarlar pakette yer almaz. Dosyayı bilgi işlem biriminize veya entegratörünüzün destek ekibine gönderin.</source>
+        <translation>Support package saved:
+{0}
+
+PINs, passwords and keys are never in it. Send the file to your IT department or to your integrator&apos;s support team.</translation>
+    </message>
+    <message>
+        <source>Bulunan sorunlar: {0}</source>
+        <translation>Problems found: {0}</translation>
+    </message>
+    <message>
         <source>İmzalama sürerken yeni bir sözleşme dosyası açılamaz.</source>
         <translation>A new contract file cannot be opened while signing is in progress.</translation>
     </message>
@@ -700,7 +738,7 @@
     </message>
     <message>
         <source>Entegratör imzası GİB&apos;in öngördüğü yapıda değil.</source>
-        <translation>The integrator's signature is not structured as GİB prescribes.</translation>
+        <translation>The integrator&apos;s signature is not structured as GİB prescribes.</translation>
     </message>
     <message>
         <source>Belgede aynı kimlik (Id) iki öğede kullanılmış; imza sarmalama girişimi olabilir. Belge imzalanmayacak.</source>
@@ -708,11 +746,11 @@
     </message>
     <message>
         <source>Entegratör imzası GİB&apos;in kullanmadığı bir algoritma kullanıyor.</source>
-        <translation>The integrator's signature uses an algorithm GİB does not use.</translation>
+        <translation>The integrator&apos;s signature uses an algorithm GİB does not use.</translation>
     </message>
     <message>
         <source>Entegratör imzasındaki sertifika, imzalı özelliklerde adı geçen sertifika değil.</source>
-        <translation>The certificate in the integrator's signature is not the one its signed properties name.</translation>
+        <translation>The certificate in the integrator&apos;s signature is not the one its signed properties name.</translation>
     </message>
     <message>
         <source>Belgeyi imzalayan, entegratörünüz olması gereken taraf değil.</source>
@@ -741,6 +779,14 @@
     <message>
         <source>Portal gönderilen belge türünü kabul etmedi.</source>
         <translation>The portal did not accept the type of document sent.</translation>
+    </message>
+    <message>
+        <source>Destek paketi</source>
+        <translation>Support package</translation>
+    </message>
+    <message>
+        <source>Destek paketi yazılamadı; başka bir klasör seçin.</source>
+        <translation>The support package could not be written; choose another folder.</translation>
     </message>
     <message>
         <source>İptal</source>
