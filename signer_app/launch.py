@@ -332,6 +332,7 @@ def _run_window(
         for title, text in refusals:
             QTimer.singleShot(0, lambda t=title, x=text: report(t, x))
         app.start_accepting()
+        app.use_installed_icon()
         if session.on_ready is not None:
             session.on_ready(wizard)
 

@@ -97,6 +97,19 @@ class SignerApplication(QApplication):
             self._pending_raise = False
             self.open_documents.emit(pending)
 
+    def use_installed_icon(self) -> None:
+        """Take the window icon from the desktop's icon theme, where the installer put it.
+
+        Windows and macOS take the program's icon from the executable or the
+        bundle; on Linux, installers/linux/install.sh places it in hicolor
+        under the desktop file's name.
+        """
+        from PySide6.QtGui import QIcon  # noqa: PLC0415
+
+        icon = QIcon.fromTheme(DESKTOP_FILE_NAME)
+        if not icon.isNull():
+            self.setWindowIcon(icon)
+
     def connect_instance(self, instance: SingleInstance) -> None:
         """Route an instance's hand-overs into :meth:`request_open`."""
         instance.documents_received.connect(self.request_open)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -567,3 +568,46 @@ def test_demo_without_a_display_falls_back_to_the_unattended_run(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "No display" in result.stderr
     assert (tmp_path / "w" / "receipts.csv").is_file()
+
+
+_ICON_PROBE = r"""
+import sys
+from signer_app.ui.app import SignerApplication
+app = SignerApplication(["signer-app"])
+app.use_installed_icon()
+print("icon" if not app.windowIcon().isNull() else "none")
+"""
+
+
+def test_window_icon_comes_from_the_installed_icon_theme(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    # A real X server: the offscreen platform has no desktop icon theme at all.
+    xvfb_run = shutil.which("xvfb-run")
+    assert xvfb_run is not None, "xvfb-run is installed by scripts/setup.sh"
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "XDG_DATA_DIRS": str(tmp_path)}
+    env.pop("XDG_DATA_HOME", None)
+    env["HOME"] = str(tmp_path / "home")
+
+    def probe() -> str:
+        result = subprocess.run(
+            [xvfb_run, "-a", sys.executable, "-c", _ICON_PROBE],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    assert probe() == "none"  # not installed: no icon, no error
+    # Where installers/linux/install.sh puts it.
+    apps = tmp_path / "icons" / "hicolor" / "256x256" / "apps"
+    apps.mkdir(parents=True)
+    source = root / "installers" / "icons" / "png" / "signer-app-256.png"
+    (apps / "tr.signer_app.SignerApp.png").write_bytes(source.read_bytes())
+    (tmp_path / "icons" / "hicolor" / "index.theme").write_text(
+        "[Icon Theme]\nName=Hicolor\nDirectories=256x256/apps\n\n"
+        "[256x256/apps]\nSize=256\nContext=Applications\nType=Threshold\n",
+        encoding="utf-8",
+    )
+    assert probe() == "icon"
