@@ -3,7 +3,8 @@
 The PIN and the web-service password are distinctive strings here, so that
 finding one in a file, an error text or a repr means some code wrote it.
 They are scanned for in every file the run wrote (logs, journal, receipts,
-the token host's output) and in the results' reprs.
+the token host's output, the support bundle's members) and in the results'
+reprs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from reference_portal.demo import DEMO_ALIAS_GB, DEMO_ALIAS_PK, DEMO_SERVICES
 from reference_portal.lifecycle import ActivationRequest
 from reference_portal.model import Opening
 from reference_portal.server import start_portal
+from signer_app.diagnose import write_support_bundle
 from signer_app.flow.job import ActivationJob, Outcome
 from signer_app.flow.journal import Journal
 from signer_app.logs import close_logging, configure_logging
@@ -119,6 +122,15 @@ def test_no_pin_or_password_anywhere_after_a_full_run(
             statuses = job.follow([r.activation_id for r in results], interval=0.1, timeout=60)
             reprs += [repr(results), repr(statuses), repr(items), repr(job.client)]
             (tmp_path / "receipts.csv").write_text(job.receipts_csv(), encoding="utf-8")
+            # The support bundle IT would ask for after such a run.
+            write_support_bundle(
+                tmp_path / "support.zip",
+                portal_url=portal.url,
+                modules=[str(module)],
+                tokens=tokens,
+                customer_id=CUSTOMER_VKN,
+                log_dir=log_dir,
+            )
         finally:
             client.close()
             job.journal.close()
@@ -138,3 +150,10 @@ def test_no_pin_or_password_anywhere_after_a_full_run(
         data = path.read_bytes()
         for secret in secrets:
             assert secret.encode() not in data, f"{secret!r} found in {path}"
+    # The bundle is compressed: look inside every member.
+    with zipfile.ZipFile(tmp_path / "support.zip") as bundle:
+        assert "report.txt" in bundle.namelist()
+        for name in bundle.namelist():
+            member = bundle.read(name)
+            for secret in secrets:
+                assert secret.encode() not in member, f"{secret!r} found in support.zip/{name}"
