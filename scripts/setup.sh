@@ -20,6 +20,8 @@ apt_packages+=(xvfb xauth)
 # Linux desktop integration and its checks (installers/linux, tests/installers).
 apt_packages+=(desktop-file-utils xdg-utils shared-mime-info libglib2.0-bin libxml2-utils
     appstream shellcheck)
+# The Windows MSI built on Linux and installed under Wine (installers/windows, tests/installers).
+apt_packages+=(wixl msitools wine wine64 gcc-mingw-w64-x86-64 faketime)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -44,7 +46,7 @@ PY
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bundle]'
 
 # The English translation of the window: built from its .ts source (no network needed).
 # The built .qm is committed too; this keeps it in step with the source.

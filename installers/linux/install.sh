@@ -21,8 +21,8 @@ set -euo pipefail
 umask 022
 
 readonly APP_ID="tr.signer_app.SignerApp"
-readonly MIME_TYPE="application/x-signer-app-aktivasyon"
-readonly MIME_ICON="application-x-signer-app-aktivasyon"
+readonly MIME_TYPE="application/vnd.hizmet-aktivasyon+json"
+readonly MIME_ICON="application-vnd.hizmet-aktivasyon+json"
 readonly COMMAND="signer-app"
 readonly ICON_SIZES=(16 22 24 32 48 64 128 256 512)
 

@@ -35,8 +35,8 @@ APP_ID: Final = DESKTOP_FILE_NAME
 DESKTOP_FILE: Final = LINUX / f"{APP_ID}.desktop"
 MIME_XML: Final = LINUX / "signer-app.xml"
 METAINFO: Final = LINUX / f"{APP_ID}.metainfo.xml"
-MIME_TYPE: Final = "application/x-signer-app-aktivasyon"
-MIME_ICON: Final = "application-x-signer-app-aktivasyon"
+MIME_TYPE: Final = "application/vnd.hizmet-aktivasyon+json"
+MIME_ICON: Final = "application-vnd.hizmet-aktivasyon+json"
 ICON_SIZES: Final = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 
 CONTRACT: Final = (
