@@ -35,8 +35,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
+
+from _startup_probe import print_medians, probe_env, reported_after
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1.3
@@ -62,24 +63,6 @@ label = QLabel("Merhaba")
 label.show()
 app.exec()
 """
-
-
-def _reported_after(command: list[str], env: dict[str, str]) -> dict[str, float]:
-    """The child's ``EXPOSED`` (and ``READY``) moments, in seconds after its start."""
-    start = time.monotonic()
-    result = subprocess.run(
-        command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
-    )
-    moments: dict[str, float] = {}
-    for line in result.stdout.splitlines():
-        word, _, value = line.partition(" ")
-        if word in ("EXPOSED", "READY"):
-            moments[word] = float(value) - start
-    if "EXPOSED" not in moments:
-        raise RuntimeError(
-            f"no expose reported (exit {result.returncode}): {result.stderr[-2000:]}"
-        )
-    return moments
 
 
 def _peak_memory_of_demo(work: Path, env: dict[str, str]) -> tuple[float, int, float]:
@@ -108,27 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
         base = Path(folder)
-        # Byte code is cached (as in an installed program) even where the
-        # machine sets PYTHONDONTWRITEBYTECODE; the warm-up runs fill the cache.
-        env = {
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("SIGNER_APP_")
-            },
-            "PYTHONPYCACHEPREFIX": str(base / "pycache"),
-            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-            "SIGNER_APP_STARTUP_PROBE": "1",
-            "SIGNER_APP_INSTANCE_KEY": f"bench-{uuid.uuid4().hex}",
-            # A fresh home rather than the program's folder overrides, so that
-            # the start looks its folders up as on a user's machine.
-            "HOME": str(base / "home"),
-            "XDG_CONFIG_HOME": str(base / "home" / ".config"),
-            "XDG_DATA_HOME": str(base / "home" / ".local" / "share"),
-            "XDG_STATE_HOME": str(base / "home" / ".local" / "state"),
-            "XDG_CACHE_HOME": str(base / "home" / ".cache"),
-            "QT_LOGGING_RULES": "qt.qpa.*=false",
-        }
+        env = probe_env(base)
         cases = {
             "bare PySide6 QLabel": [sys.executable, "-c", _BARE],
             "signer-app → Giriş": [sys.executable, "-m", "signer_app"],
@@ -137,19 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         ready: list[float] = []
         for round_number in range(options.warmup + options.rounds):
             for name, command in cases.items():
-                moments = _reported_after(command, env)
+                moments = reported_after(command, env, cwd=ROOT)
                 if round_number >= options.warmup:
                     times[name].append(moments["EXPOSED"])
                     if "READY" in moments:
                         ready.append(moments["READY"])
 
         print(f"start-up to first expose ({env['QT_QPA_PLATFORM']}), n={options.rounds}:")
-        medians = {name: statistics.median(values) for name, values in times.items()}
-        for name, values in times.items():
-            print(
-                f"  {name:<22} median {medians[name] * 1000:7.1f} ms"
-                f"  (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})"
-            )
+        medians = print_medians(times)
         bare, app = medians.values()
         ratio = app / bare
         verdict = "ok" if ratio <= TARGET else "MISSED"

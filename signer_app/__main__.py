@@ -19,6 +19,13 @@ def main(argv: list[str] | None = None) -> int:
         if args[0] == HOST_COMMAND:
             # The token host must start fast and load nothing it does not need.
             return host_main(args[1:])
+        from signer_app.testpki.softhsm import WORKER_COMMAND  # noqa: PLC0415
+
+        if args[0] == WORKER_COMMAND:
+            # The demo's SoftHSM provisioning, from the bundle (no "python -m" there).
+            from signer_app.testpki._softhsm_worker import main as worker_main  # noqa: PLC0415
+
+            return worker_main()
     import gc  # noqa: PLC0415
 
     # Start-up allocates much and frees little: no collections until the

@@ -77,6 +77,7 @@ __all__ = [
     "SECOND_SEAL_LABEL",
     "SECOND_TITLE",
     "SECOND_VKN",
+    "WORKER_COMMAND",
     "ProvisioningError",
     "SoftHSMUnavailableError",
     "copy_tokens",
@@ -149,6 +150,17 @@ _UTIL_CANDIDATES: Final = (r"C:\SoftHSM2\bin\softhsm2-util.exe",)
 _MODULE_ENV: Final = "SIGNER_APP_SOFTHSM_MODULE"
 
 _WORKER_MODULE: Final = "signer_app.testpki._softhsm_worker"
+#: The hidden command that runs the worker in the frozen program (``signer-app _softhsm-worker``).
+WORKER_COMMAND: Final = "_softhsm-worker"
+
+
+def _worker_command() -> list[str]:
+    """Start the worker with this very program: ``python -m`` or the bundle's hidden command."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, WORKER_COMMAND]
+    return [sys.executable, "-m", _WORKER_MODULE]
+
+
 # Generous: RSA key generation time varies a lot, and CI machines are slow.
 _WORKER_TIMEOUT_S: Final = 120.0
 _UTIL_TIMEOUT_S: Final = 30.0
@@ -562,7 +574,7 @@ def _run_worker(spec: WorkerSpec, env: dict[str, str]) -> WorkerResult:
     try:
         # The spec travels on stdin, not argv, so the PINs stay out of `ps`.
         done = subprocess.run(
-            [sys.executable, "-m", _WORKER_MODULE],
+            _worker_command(),
             input=json.dumps(spec),
             env=child_env,
             capture_output=True,
