@@ -347,7 +347,11 @@ def _run_window(
     try:
         return int(app.exec())
     finally:
-        del translators
+        # The application may outlive this window (tests, scripts/screenshots.py
+        # open one per language): a translator left installed would answer
+        # for the next window's language where the new one has no entry.
+        for translator in translators:
+            app.removeTranslator(translator)
 
 
 @contextmanager

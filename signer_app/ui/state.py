@@ -27,6 +27,7 @@ __all__ = [
     "local_date_text",
     "opening_text",
     "service_text",
+    "status_label",
     "status_text",
 ]
 
@@ -103,8 +104,23 @@ def opening_text(activation: Activation) -> str:
     return QCoreApplication.translate("Texts", "Açılış: {0}").format(when)
 
 
+def status_label(status: Status) -> str:
+    """The status in the window's language, named as in the help document."""
+    # The portal's own label is Turkish; the English window needs its own words.
+    labels = {
+        "aktivasyon_bekliyor": QCoreApplication.translate("Texts", "Aktivasyon Bekliyor"),
+        "musteri_imzasi_bekliyor": QCoreApplication.translate("Texts", "Müşteri İmzası Bekliyor"),
+        "gibe_gonderimi_bekliyor": QCoreApplication.translate("Texts", "GİB'e Gönderimi Bekliyor"),
+        "gibden_onay_bekliyor": QCoreApplication.translate("Texts", "GİB'den Onay Bekliyor"),
+        "aktif": QCoreApplication.translate("Texts", "Aktif"),
+        "hatali": QCoreApplication.translate("Texts", "Hatalı"),
+    }
+    return labels.get(status.status.value, status.label)
+
+
 def status_text(status: Status) -> str:
-    """``Aktif (1300) BASARIYLA TAMAMLANDI``: the label and GİB's answer when there is one."""
+    """``Aktif (1300) BASARIYLA TAMAMLANDI``: the status and GİB's answer (GİB's own words)."""
+    label = status_label(status)
     if status.gib is None:
-        return status.label
-    return f"{status.label} ({status.gib.code}) {status.gib.text}"
+        return label
+    return f"{label} ({status.gib.code}) {status.gib.text}"

@@ -1107,6 +1107,30 @@ PINs, passwords and keys are never in it. Send the file to your IT department or
         <translation>Opening: {0}</translation>
     </message>
     <message>
+        <source>Aktivasyon Bekliyor</source>
+        <translation>Awaiting activation</translation>
+    </message>
+    <message>
+        <source>Müşteri İmzası Bekliyor</source>
+        <translation>Awaiting the customer's signature</translation>
+    </message>
+    <message>
+        <source>GİB&apos;e Gönderimi Bekliyor</source>
+        <translation>Awaiting sending to GİB</translation>
+    </message>
+    <message>
+        <source>GİB&apos;den Onay Bekliyor</source>
+        <translation>Awaiting GİB's approval</translation>
+    </message>
+    <message>
+        <source>Aktif</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <source>Hatalı</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
         <source>{0} Hizmeti kapatma</source>
         <extracomment>The wizard&apos;s page ids, in order. From İmza to İmzalama only: the signing page takes it for the batch and forgets it (a retry asks again). A batch is being signed or uploaded.</extracomment>
         <translation>{0} service closing</translation>
