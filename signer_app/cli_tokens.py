@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from signer_app.certificates import assess_usability
 from signer_app.cli import EXIT_NO_TOKEN, EXIT_OK
 from signer_app.cli_texts import Language, text
 from signer_app.config import LoadedSettings
@@ -18,7 +17,8 @@ from signer_app.token.api import SlotInfo
 from signer_app.token.binfmt import current_architecture
 from signer_app.token.catalogue import ModuleCandidate, ModuleSource
 from signer_app.token.probe import ProbeOutcome, ProbeResult
-from signer_app.token.service import TokenCertificate, TokenService
+from signer_app.token.report import certificate_facts
+from signer_app.token.service import TokenService
 
 __all__ = ["render_token_report", "run_tokens", "token_report"]
 
@@ -120,7 +120,7 @@ def _slot_json(
     if slot.token_present and initialized:
         try:
             certificates = [
-                _certificate_json(c, customer_id, at)
+                certificate_facts(c, customer_id, at)
                 for c in service.certificates(module, slot.slot_id)
             ]
         except SignerAppError as exc:
@@ -148,38 +148,6 @@ def _slot_json(
         },
         "certificates": certificates,
         "certificate_error": error,
-    }
-
-
-def _certificate_json(
-    cert: TokenCertificate, customer_id: str | None, at: datetime
-) -> dict[str, Any]:
-    base: dict[str, Any] = {"label": cert.label, "id": cert.id.hex()}
-    info = cert.info
-    if info is None:
-        return {**base, "error": cert.parse_error, "usable": False, "reasons": ["unreadable"]}
-    verdict = assess_usability(info, customer_id=customer_id, at=at)
-    return {
-        **base,
-        "subject": info.subject,
-        "subject_cn": info.subject_cn,
-        "display_name": info.display_name,
-        "issuer": info.issuer,
-        "issuer_cn": info.issuer_cn,
-        "serial_number": str(info.serial_number),
-        "serial_hex": info.serial_hex,
-        "not_before": info.not_before.isoformat(),
-        "not_after": info.not_after.isoformat(),
-        "key_algorithm": info.key_algorithm.display,
-        "key_usage": sorted(info.key_usage) if info.key_usage is not None else None,
-        "extended_key_usage": list(info.extended_key_usage),
-        "policies": list(info.policies),
-        "kind": info.kind.value,
-        "tax_id": info.tax_id,
-        "tax_id_kind": info.tax_id_kind,
-        "fingerprint_sha256": info.fingerprint_sha256,
-        "usable": verdict.usable,
-        "reasons": [r.value for r in verdict.reasons],
     }
 
 

@@ -769,6 +769,8 @@ def _module_entry(
 def _slot_entry(
     tokens: TokenService, module: str, slot: SlotInfo, customer_id: str | None, now: datetime
 ) -> dict[str, Any]:
+    from signer_app.token.report import certificate_facts  # noqa: PLC0415
+
     entry: dict[str, Any] = {
         "slot_id": slot.slot_id,
         "description": slot.description,
@@ -798,45 +800,12 @@ def _slot_entry(
     if slot.token_present and token.initialized:
         try:
             entry["certificates"] = [
-                _certificate_entry(cert, customer_id, now)
+                certificate_facts(cert, customer_id, now)
                 for cert in tokens.certificates(module, slot.slot_id)
             ]
         except Exception as exc:  # noqa: BLE001 - one slot must not end the section
             entry["certificate_error"] = _error_text(exc)
     return entry
-
-
-def _certificate_entry(cert: Any, customer_id: str | None, now: datetime) -> dict[str, Any]:
-    from signer_app.certificates import assess_usability  # noqa: PLC0415
-
-    base: dict[str, Any] = {"label": cert.label, "id": cert.id.hex()}
-    info = cert.info
-    if info is None:
-        return {**base, "error": cert.parse_error, "usable": False, "reasons": ["unreadable"]}
-    try:
-        verdict = assess_usability(info, customer_id=customer_id, at=now)
-        usable, reasons = verdict.usable, [r.value for r in verdict.reasons]
-    except ValueError:
-        # A malformed customer id: judge without it rather than not at all.
-        verdict = assess_usability(info, customer_id=None, at=now)
-        usable, reasons = verdict.usable, [r.value for r in verdict.reasons]
-    return {
-        **base,
-        "subject": info.subject,
-        "issuer": info.issuer,
-        "serial_hex": info.serial_hex,
-        "not_before": info.not_before.isoformat(),
-        "not_after": info.not_after.isoformat(),
-        "key_algorithm": info.key_algorithm.display,
-        "key_usage": sorted(info.key_usage) if info.key_usage is not None else None,
-        "extended_key_usage": list(info.extended_key_usage),
-        "policies": list(info.policies),
-        "kind": info.kind.value,
-        "tax_id": info.tax_id,
-        "fingerprint_sha256": info.fingerprint_sha256,
-        "usable": usable,
-        "reasons": reasons,
-    }
 
 
 # -- portal ---------------------------------------------------------------------------------------

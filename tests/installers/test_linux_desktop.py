@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,8 @@ import pytest
 
 from signer_app.config import KNOWN_KEYS, load_settings
 from signer_app.ui.app import APPLICATION_NAME, DESKTOP_FILE_NAME
+from tests.support import tools
+from tests.support.tools import run
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 LINUX: Final = ROOT / "installers" / "linux"
@@ -48,27 +49,16 @@ CONTRACT: Final = (
 )
 
 
+#: The Debian packages of the tools below (scripts/setup.sh installs them).
+PACKAGES = (
+    "desktop-file-utils xdg-utils shared-mime-info libglib2.0-bin libxml2-utils appstream "
+    "shellcheck"
+)
+
+
 def need(tool: str) -> str:
-    """Return the path of *tool*; skip the test without it (fail on CI)."""
-    path = shutil.which(tool)
-    if path is None:
-        message = (
-            f"{tool} is not installed (Debian: desktop-file-utils xdg-utils shared-mime-info "
-            "libglib2.0-bin libxml2-utils appstream shellcheck)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-def run(
-    args: list[str], env: dict[str, str] | None = None, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=60)
-    if check and result.returncode != 0:
-        pytest.fail(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
-    return result
+    """Return the path of *tool* (see :func:`tests.support.tools.need`)."""
+    return tools.need(tool, PACKAGES)
 
 
 def desktop_entry(path: Path) -> configparser.SectionProxy:

@@ -40,6 +40,7 @@ from typing import Final
 import pytest
 
 from signer_app.config import KNOWN_KEYS, WINDOWS_DEFAULTS_KEY, WINDOWS_POLICY_KEY, Settings
+from tests.support import tools
 
 pytestmark = pytest.mark.msi
 
@@ -98,18 +99,13 @@ msi_tool: Final = _load_msi_tool()
 # ---------------------------------------------------------------------------
 
 
+#: The Debian packages of the tools below (scripts/setup.sh installs them).
+PACKAGES = "wixl msitools wine wine64 gcc-mingw-w64-x86-64 faketime"
+
+
 def need(tool: str) -> str:
-    """Return the path of *tool*; skip the test without it (fail on CI)."""
-    path = shutil.which(tool)
-    if path is None:
-        message = (
-            f"{tool} is not installed (Debian: wixl msitools wine wine64 "
-            "gcc-mingw-w64-x86-64 faketime)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    """Return the path of *tool* (see :func:`tests.support.tools.need`)."""
+    return tools.need(tool, PACKAGES)
 
 
 def run(
@@ -120,20 +116,8 @@ def run(
     timeout: int = 120,
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        args,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=env,
-        check=False,
-        timeout=timeout,
-    )
-    if check and result.returncode != 0:
-        pytest.fail(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
-    return result
+    """:func:`tests.support.tools.run` with the longer limit Wine needs."""
+    return tools.run(args, env, check=check, timeout=timeout, cwd=cwd)
 
 
 def write_icon(path: Path, colour: bytes) -> None:
