@@ -8,7 +8,6 @@ something asks for them first (``benchmarks/bench_startup.py``).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QTimer, Signal
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 from signer_app.ui import state as pages
 from signer_app.ui.pages.login import LoginPage
 from signer_app.ui.state import WizardState
+from signer_app.ui.support import SupportBundleAction
 from signer_app.ui.workers import WorkerHandle
 
 if TYPE_CHECKING:
@@ -71,9 +71,8 @@ class ActivationWizard(QWizard):
             self.button(which).setAccessibleName(name)
         # "Destek paketi oluştur" on every page, at the left of the buttons.
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
-        self.setButtonText(QWizard.WizardButton.CustomButton1, self.tr("&Destek paketi oluştur…"))
-        self.button(QWizard.WizardButton.CustomButton1).setAccessibleName(
-            self.tr("Destek paketi oluştur")
+        self.support = SupportBundleAction(
+            self.button(QWizard.WizardButton.CustomButton1), self.state, self
         )
         self.setButtonLayout(
             [
@@ -86,9 +85,6 @@ class ActivationWizard(QWizard):
                 QWizard.WizardButton.CancelButton,
             ]
         )
-        self.customButtonClicked.connect(self._on_custom_button)
-        # The support bundle's path and problem codes, once written (tests wait for it).
-        self.support_bundle: tuple[str, list[str]] | None = None
         self.login_page = LoginPage(self.state)
         self.setPage(self.LOGIN, self.login_page)
         self.setStartId(self.LOGIN)
@@ -118,9 +114,6 @@ class ActivationWizard(QWizard):
         ):
             self.setPage(page_id, page)
         pages[3].pin_rejected.connect(self._on_pin_rejected)
-        worker = self.handle.worker
-        worker.support_bundle_ready.connect(self._on_support_bundle)
-        worker.failed.connect(self._on_worker_failed)
         self.handle.start()
 
     @property
@@ -167,76 +160,6 @@ class ActivationWizard(QWizard):
         """Sonraki: the next page must exist even if it is pressed before the first paint."""
         self.ensure_pages()
         return super().validateCurrentPage()
-
-    # -- support bundle ----------------------------------------------------------------
-
-    def _on_custom_button(self, which: int) -> None:
-        if which == QWizard.WizardButton.CustomButton1.value:
-            self.create_support_bundle()
-
-    def create_support_bundle(self, path: Path | None = None) -> None:
-        """Write the support bundle on the worker thread (asks where unless *path* is given)."""
-        if self.state.busy:
-            QMessageBox.information(
-                self,
-                self.tr("Destek paketi"),
-                self.tr("İmzalama bitince destek paketi oluşturabilirsiniz."),
-            )
-            return
-        if path is None:
-            from datetime import datetime  # noqa: PLC0415
-
-            from PySide6.QtCore import QStandardPaths  # noqa: PLC0415
-            from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
-
-            folder = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation
-            )
-            name = f"destek-paketi-{datetime.now():%Y%m%d-%H%M}.zip"
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self,
-                self.tr("Destek paketi oluştur"),
-                str(Path(folder) / name),
-                self.tr("ZIP dosyası (*.zip)"),
-            )
-            if not chosen:
-                return
-            path = Path(chosen)
-        self.ensure_pages()
-        self.support_bundle = None
-        button = self.button(QWizard.WizardButton.CustomButton1)
-        button.setEnabled(False)
-        button.setText(self.tr("Destek paketi hazırlanıyor…"))
-        self.handle.request_support_bundle.emit(str(path))
-
-    def _support_button_back(self) -> None:
-        button = self.button(QWizard.WizardButton.CustomButton1)
-        button.setEnabled(True)
-        button.setText(self.tr("&Destek paketi oluştur…"))
-
-    def _on_support_bundle(self, path: str, problems: list[str]) -> None:
-        self._support_button_back()
-        self.support_bundle = (path, list(problems))
-        text = self.tr(
-            "Destek paketi kaydedildi:\n{0}\n\nPIN, parola ve anahtarlar pakette yer almaz. "
-            "Dosyayı bilgi işlem biriminize veya entegratörünüzün destek ekibine gönderin."
-        ).format(path)
-        if problems:
-            text += "\n\n" + self.tr("Bulunan sorunlar: {0}").format(", ".join(problems))
-        self.report_support_bundle(text)
-
-    def report_support_bundle(self, text: str) -> None:
-        """Tell where the bundle is (tests replace this)."""
-        QMessageBox.information(self, self.tr("Destek paketi"), text)
-
-    def _on_worker_failed(self, operation: str, error: object) -> None:
-        if operation != "support":
-            return
-        self._support_button_back()
-        from signer_app.ui.messages import message_for  # noqa: PLC0415
-
-        title, text = message_for(error if isinstance(error, Exception) else Exception())
-        QMessageBox.warning(self, title, text)
 
     def open_contract(self, contract: Contract) -> None:
         """Start again at Giriş with the contract file's address and company."""

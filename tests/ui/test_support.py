@@ -25,16 +25,16 @@ def test_support_bundle_from_the_window_has_the_report_and_no_secret(
     wizard = ActivationWizard(context)
     qtbot.addWidget(wizard)
     told: list[str] = []
-    monkeypatch.setattr(wizard, "report_support_bundle", told.append)
+    monkeypatch.setattr(wizard.support, "report", told.append)
     wizard.show()
     try:
         button = wizard.button(QWizard.WizardButton.CustomButton1)
         assert button.isVisible() and button.accessibleName() == "Destek paketi oluştur"
         login(qtbot, wizard, DEMO_PASSWORD, 4)
         out = tmp_path / "destek.zip"
-        wizard.create_support_bundle(out)
+        wizard.support.create(out)
         assert not button.isEnabled()  # one at a time; the window stays usable
-        qtbot.waitUntil(lambda: wizard.support_bundle is not None, timeout=60000)
+        qtbot.waitUntil(lambda: wizard.support.result is not None, timeout=60000)
         assert button.isEnabled()
         assert told and str(out) in told[0]
         with zipfile.ZipFile(out) as bundle:

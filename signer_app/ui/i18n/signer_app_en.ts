@@ -33,44 +33,6 @@
         <translation>Sign</translation>
     </message>
     <message>
-        <source>&amp;Destek paketi oluştur…</source>
-        <translation>Create &amp;support package…</translation>
-    </message>
-    <message>
-        <source>Destek paketi oluştur</source>
-        <translation>Create support package</translation>
-    </message>
-    <message>
-        <source>Destek paketi</source>
-        <translation>Support package</translation>
-    </message>
-    <message>
-        <source>İmzalama bitince destek paketi oluşturabilirsiniz.</source>
-        <translation>You can create a support package once signing has finished.</translation>
-    </message>
-    <message>
-        <source>ZIP dosyası (*.zip)</source>
-        <translation>ZIP file (*.zip)</translation>
-    </message>
-    <message>
-        <source>Destek paketi hazırlanıyor…</source>
-        <translation>Preparing the support package…</translation>
-    </message>
-    <message>
-        <source>Destek paketi kaydedildi:
-{0}
-
-PIN, parola ve anahtarlar pakette yer almaz. Dosyayı bilgi işlem biriminize veya entegratörünüzün destek ekibine gönderin.</source>
-        <translation>Support package saved:
-{0}
-
-PINs, passwords and keys are never in it. Send the file to your IT department or to your integrator&apos;s support team.</translation>
-    </message>
-    <message>
-        <source>Bulunan sorunlar: {0}</source>
-        <translation>Problems found: {0}</translation>
-    </message>
-    <message>
         <source>İmzalama sürerken yeni bir sözleşme dosyası açılamaz.</source>
         <translation>A new contract file cannot be opened while signing is in progress.</translation>
     </message>
@@ -1093,6 +1055,47 @@ PINs, passwords and keys are never in it. Send the file to your IT department or
     </message>
 </context>
 <context>
+    <name>SupportBundleAction</name>
+    <message>
+        <source>Destek paketi oluştur</source>
+        <translation>Create support package</translation>
+    </message>
+    <message>
+        <source>&amp;Destek paketi oluştur…</source>
+        <translation>Create &amp;support package…</translation>
+    </message>
+    <message>
+        <source>Destek paketi</source>
+        <translation>Support package</translation>
+    </message>
+    <message>
+        <source>İmzalama bitince destek paketi oluşturabilirsiniz.</source>
+        <translation>You can create a support package once signing has finished.</translation>
+    </message>
+    <message>
+        <source>ZIP dosyası (*.zip)</source>
+        <translation>ZIP file (*.zip)</translation>
+    </message>
+    <message>
+        <source>Destek paketi hazırlanıyor…</source>
+        <translation>Preparing the support package…</translation>
+    </message>
+    <message>
+        <source>Destek paketi kaydedildi:
+{0}
+
+PIN, parola ve anahtarlar pakette yer almaz. Dosyayı bilgi işlem biriminize veya entegratörünüzün destek ekibine gönderin.</source>
+        <translation>Support package saved:
+{0}
+
+PINs, passwords and keys are never in it. Send the file to your IT department or to your integrator&apos;s support team.</translation>
+    </message>
+    <message>
+        <source>Bulunan sorunlar: {0}</source>
+        <translation>Problems found: {0}</translation>
+    </message>
+</context>
+<context>
     <name>Texts</name>
     <message>
         <source>Hesap hemen açılsın</source>
@@ -1112,7 +1115,7 @@ PINs, passwords and keys are never in it. Send the file to your IT department or
     </message>
     <message>
         <source>Müşteri İmzası Bekliyor</source>
-        <translation>Awaiting the customer's signature</translation>
+        <translation>Awaiting the customer&apos;s signature</translation>
     </message>
     <message>
         <source>GİB&apos;e Gönderimi Bekliyor</source>
@@ -1120,7 +1123,7 @@ PINs, passwords and keys are never in it. Send the file to your IT department or
     </message>
     <message>
         <source>GİB&apos;den Onay Bekliyor</source>
-        <translation>Awaiting GİB's approval</translation>
+        <translation>Awaiting GİB&apos;s approval</translation>
     </message>
     <message>
         <source>Aktif</source>
