@@ -60,9 +60,8 @@ from types import MappingProxyType
 from typing import Final, Literal, cast
 from urllib.parse import urlsplit
 
-import platformdirs
-
 from signer_app.errors import ConfigError
+from signer_app.paths import user_config_dir
 
 if sys.platform == "win32":
     import winreg
@@ -97,7 +96,6 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-_APP_NAME: Final = "signer-app"
 #: Environment variable naming a JSON or plist file used as the machine policy.
 POLICY_FILE_ENV: Final = "SIGNER_APP_POLICY_FILE"
 #: Environment variable naming the user configuration folder.
@@ -690,9 +688,7 @@ def user_settings_path(user_dir: Path | None = None) -> Path:
     """
     if user_dir is None:
         override = os.environ.get(CONFIG_DIR_ENV, "").strip()
-        user_dir = (
-            Path(override) if override else Path(platformdirs.user_config_dir(_APP_NAME, _APP_NAME))
-        )
+        user_dir = Path(override) if override else user_config_dir()
     return user_dir / USER_SETTINGS_FILE
 
 

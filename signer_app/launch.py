@@ -250,7 +250,7 @@ def _run_window(
     instance: object | None,
 ) -> int:
     from PySide6.QtCore import QTimer  # noqa: PLC0415
-    from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     from signer_app.ui.app import (  # noqa: PLC0415
         DocumentRouter,
@@ -307,6 +307,8 @@ def _run_window(
     wizard = ActivationWizard(context)
 
     def report(title: str, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415 - only when there is one
+
         QMessageBox.warning(wizard, title, text)
 
     def raise_window() -> None:

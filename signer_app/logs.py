@@ -60,10 +60,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, TypeAlias
 
-import platformdirs
-
 import signer_app
 from signer_app.errors import ConfigError
+from signer_app.paths import user_log_dir
 
 __all__ = [
     "BACKUP_COUNT",
@@ -99,7 +98,6 @@ BACKUP_COUNT: Final = 4
 #: Secrets shorter than this are masked only as whole tokens (see the module docs).
 SHORT_SECRET_LENGTH: Final = 4
 
-_APP_NAME: Final = "signer-app"
 _FILE_FORMAT: Final = (
     "%(asctime)s.%(msecs)03d %(levelname)-7s [%(process)d %(threadName)s] %(name)s: %(message)s"
 )
@@ -442,7 +440,7 @@ def default_log_dir() -> Path:
     override = os.environ.get(LOG_DIR_ENV, "").strip()
     if override:
         return Path(override)
-    return Path(platformdirs.user_log_dir(_APP_NAME, _APP_NAME))
+    return user_log_dir()
 
 
 def _level_number(level: str) -> int:

@@ -24,7 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Final
 
-import platformdirs
+from signer_app.paths import user_data_dir
 
 __all__ = ["Journal", "JournalEntry", "JournalState", "default_journal_path"]
 
@@ -64,7 +64,7 @@ _SELECT: Final = (
 
 def default_journal_path() -> Path:
     """``journal.sqlite3`` in the user's data folder."""
-    return Path(platformdirs.user_data_dir("signer-app", "signer-app")) / "journal.sqlite3"
+    return user_data_dir() / "journal.sqlite3"
 
 
 class JournalState(Enum):

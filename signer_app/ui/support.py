@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from signer_app.ui.messages import message_for
 
@@ -49,6 +48,8 @@ class SupportBundleAction(QObject):
     def create(self, path: Path | None = None) -> None:
         """Write the bundle (asks where unless *path* is given); not during a batch."""
         if self._state.busy:
+            from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415 - not before the first paint
+
             QMessageBox.information(
                 self._window,
                 self.tr("Destek paketi"),
@@ -57,6 +58,8 @@ class SupportBundleAction(QObject):
             return
         if path is None:
             # Not at the top: the wizard builds this before its first paint.
+            from datetime import datetime  # noqa: PLC0415
+
             from PySide6.QtCore import QStandardPaths  # noqa: PLC0415
             from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
 
@@ -93,6 +96,8 @@ class SupportBundleAction(QObject):
 
     def report(self, text: str) -> None:
         """Tell where the bundle is (tests replace this)."""
+        from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415
+
         QMessageBox.information(self._window, self.tr("Destek paketi"), text)
 
     @Slot(str, object)
@@ -102,4 +107,6 @@ class SupportBundleAction(QObject):
         self._button.setEnabled(True)
         self._rest_text()
         title, text = message_for(error if isinstance(error, Exception) else Exception())
+        from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415
+
         QMessageBox.warning(self._window, title, text)
