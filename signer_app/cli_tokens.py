@@ -17,7 +17,7 @@ from signer_app.token.api import SlotInfo
 from signer_app.token.binfmt import current_architecture
 from signer_app.token.catalogue import ModuleCandidate, ModuleSource
 from signer_app.token.probe import ProbeOutcome, ProbeResult
-from signer_app.token.report import certificate_facts
+from signer_app.token.report import binary_facts, certificate_facts
 from signer_app.token.service import TokenService
 
 __all__ = ["render_token_report", "run_tokens", "token_report"]
@@ -98,13 +98,7 @@ def _module_json(
         "loaded": result.loaded,
         "detail": result.detail,
         "missing_dependency": result.missing_dependency,
-        "architecture": None
-        if binary is None
-        else {
-            "format": binary.format,
-            "architectures": sorted(binary.architectures),
-            "bits": binary.bits,
-        },
+        "architecture": binary_facts(binary),
         "module_info": result.module_info,
         "slots": [_slot_json(service, candidate.path, s, customer_id, at) for s in result.slots],
     }

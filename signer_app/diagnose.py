@@ -733,6 +733,8 @@ def _pcsc_state() -> dict[str, Any]:
 def _module_entry(
     tokens: TokenService, candidate: Any, customer_id: str | None, now: datetime
 ) -> dict[str, Any]:
+    from signer_app.token.report import binary_facts  # noqa: PLC0415
+
     entry: dict[str, Any] = {
         "path": candidate.path,
         "name": candidate.display_name,
@@ -750,13 +752,7 @@ def _module_entry(
             "outcome": probe.outcome.value,
             "detail": probe.detail,
             "missing_dependency": probe.missing_dependency,
-            "binary": None
-            if binary is None
-            else {
-                "format": binary.format,
-                "architectures": sorted(binary.architectures),
-                "bits": binary.bits,
-            },
+            "binary": binary_facts(binary),
             "module_info": dict(probe.module_info),
             "slots": [
                 _slot_entry(tokens, candidate.path, slot, customer_id, now) for slot in probe.slots

@@ -9,9 +9,21 @@ from signer_app.certificates import assess_usability
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from signer_app.token.binfmt import BinaryInfo
     from signer_app.token.service import TokenCertificate
 
-__all__ = ["certificate_facts"]
+__all__ = ["binary_facts", "certificate_facts"]
+
+
+def binary_facts(binary: BinaryInfo | None) -> dict[str, Any] | None:
+    """A module file's format, architectures and bitness (``None`` when unread)."""
+    if binary is None:
+        return None
+    return {
+        "format": binary.format,
+        "architectures": sorted(binary.architectures),
+        "bits": binary.bits,
+    }
 
 
 def certificate_facts(
